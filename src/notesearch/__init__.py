@@ -1,0 +1,83 @@
+"""notesearch: offline full-text search for folders of Markdown notes.
+
+The Python API the CLI is built on::
+
+    from notesearch import build_index, open_index, search
+
+    build_index(Path("notes"), Path("index"))
+    with open_index("index", "notes") as idx:
+        for hit in search(idx, "spot training", tags=["gotcha"]).hits:
+            print(hit.section.path, hit.section.line, hit.snippet.text)
+
+Heavy imports (whoosh) happen on first use, so ``import notesearch`` is cheap.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    IndexLockedError,
+    IndexMissingError,
+    IndexVersionError,
+    IndexWriteError,
+    NotesearchError,
+    NotesFolderError,
+    QuerySyntaxError,
+)
+from .models import Diagnostic, Hit, IndexStats, Link, SearchResult, Section, Snippet, Span, Suggestion, TagCount
+
+if TYPE_CHECKING:
+    from .index import build_index
+    from .parse import parse_note
+    from .search import Index, open_index, search, suggest
+
+try:
+    __version__ = version("notesearch")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Diagnostic",
+    "Hit",
+    "Index",
+    "IndexLockedError",
+    "IndexMissingError",
+    "IndexStats",
+    "IndexVersionError",
+    "IndexWriteError",
+    "Link",
+    "NotesFolderError",
+    "NotesearchError",
+    "QuerySyntaxError",
+    "SearchResult",
+    "Section",
+    "Snippet",
+    "Span",
+    "Suggestion",
+    "TagCount",
+    "__version__",
+    "build_index",
+    "open_index",
+    "parse_note",
+    "search",
+    "suggest",
+]
+
+_LAZY = {
+    "build_index": "index",
+    "parse_note": "parse",
+    "Index": "search",
+    "open_index": "search",
+    "search": "search",
+    "suggest": "search",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,310 @@
+"""The command line: parse options, call one core function, hand results to one printer.
+
+Heavy modules (whoosh, rich, the parser) are imported inside the commands, so
+``notesearch --help`` and ``--version`` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from .errors import NotesearchError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CommandError(click.ClickException):
+    """A NotesearchError on its way out: one line on stderr, exit 2."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        from .sanitize import clean_line
+
+        click.echo(f"notesearch: {clean_line(self.message)}", err=True)
+
+
+def _warn(message: str) -> None:
+    from .sanitize import clean_line
+
+    click.echo(f"notesearch: warning: {clean_line(message)}", err=True)
+
+
+def _errors(func: F) -> F:
+    """Turn core errors into one line on stderr (exit 2) and Ctrl-C into exit 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NotesearchError as exc:
+            message = str(exc) + (f" {exc.hint}" if exc.hint else "")
+            raise CommandError(message) from exc
+        except KeyboardInterrupt:
+            raise CommandError("interrupted", EXIT_INTERRUPTED) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _location_options(func: F) -> F:
+    func = click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="index",
+        show_default=True,
+        envvar="NOTESEARCH_INDEX",
+        show_envvar=True,
+        help="Folder of the index.",
+    )(func)
+    func = click.option(
+        "--notes",
+        "notes_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default="notes",
+        show_default=True,
+        envvar="NOTESEARCH_NOTES",
+        show_envvar=True,
+        help="Folder of Markdown notes.",
+    )(func)
+    return func
+
+
+def _use_color(choice: str, stream: IO[str]) -> bool:
+    """The one color decision: --color, then NO_COLOR and TERM=dumb, then is it a terminal."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from .printers.terminal import progress_bar
+
+    with progress_bar(sys.stderr, "indexing") as update:
+        yield update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="notesearch", prog_name="notesearch")
+def cli() -> None:
+    """Search folders of Markdown notes by section, from the terminal.
+
+    \b
+    Quick start:
+      notesearch index                               # index ./notes into ./index
+      notesearch query "spot training" --tag gotcha  # ranked sections
+      notesearch query "feature store" --format jsonl | jq -r .path
+
+    Exit codes: 0 found, 1 nothing found, 2 error, 130 interrupted.
+    """
+
+
+@cli.command("index")
+@_location_options
+@click.option("--rebuild", is_flag=True, help="Start from scratch instead of updating.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@_errors
+def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) -> None:
+    """Build or update the index of the notes folder.
+
+    Only notes whose size or modification time changed are read again (and
+    only re-indexed when their content changed); deleted and renamed notes
+    are handled. The previous index stays usable until the new one is
+    complete, so an interrupted run never damages it.
+
+    \b
+    Examples:
+      notesearch index
+      notesearch index --notes ~/vault --index ~/.cache/vault-index
+      notesearch index --rebuild
+    """
+    from .index import build_index
+
+    show_progress = not quiet and sys.stderr.isatty()
+    with _progress(show_progress) as update:
+        stats = build_index(
+            notes_dir,
+            index_dir,
+            rebuild=rebuild,
+            on_warning=lambda diag: _warn(str(diag)),
+            on_progress=update,
+        )
+    if not quiet:
+        click.echo(f"notesearch: {stats.summary()}", err=True)
+
+
+@cli.command("query")
+@click.argument("words", nargs=-1, required=True)
+@_location_options
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Sections must have this tag (repeatable: all).")
+@click.option("--any-tag", "any_tags", multiple=True, metavar="TAG", help="Sections must have one of these tags (repeatable).")
+@click.option("--exclude-tag", "exclude_tags", multiple=True, metavar="TAG", help="Leave out sections with this tag (repeatable).")
+@click.option("--path", "path_glob", metavar="GLOB", help="Only notes whose path (relative to the notes folder) matches.")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most results to show.")
+@click.option("--all", "show_all", is_flag=True, help="Show every match (no --limit).")
+@click.option("--per-note", type=click.IntRange(min=0), default=3, show_default=True, help="Most sections from one note; 0 for no cap.")
+@click.option(
+    "-f", "--format", "fmt",
+    type=click.Choice(["rich", "plain", "jsonl", "json", "paths", "vimgrep"]),
+    help="Output format [default: rich on a terminal, plain otherwise].",
+)
+@click.option("-l", "--files", "files_only", is_flag=True, help="Print only note paths (same as --format paths).")
+@click.option("-0", "--null", is_flag=True, help="With paths: end each path with NUL, for xargs -0.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Color (NO_COLOR is honoured).")
+@click.option("--correct", is_flag=True, help="When nothing matches and a spelling correction exists, run the corrected query.")
+@click.option("--refresh", is_flag=True, help="Update the index before searching.")
+@_errors
+def query_command(
+    words: tuple[str, ...],
+    notes_dir: Path,
+    index_dir: Path,
+    tags: tuple[str, ...],
+    any_tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    path_glob: str | None,
+    limit: int,
+    show_all: bool,
+    per_note: int,
+    fmt: str | None,
+    files_only: bool,
+    null: bool,
+    color: str,
+    correct: bool,
+    refresh: bool,
+) -> None:
+    """Search the index; print the best-matching sections.
+
+    Words, "phrases", AND / OR / NOT (or -word), (parentheses), prefix*,
+    fuzzy~ and fields title: heading: tag: path: link: are understood.
+    Sections with all the words rank first; sections with most of them follow.
+
+    \b
+    Examples:
+      notesearch query "spot training" --tag gotcha
+      notesearch query 'checkpoint* NOT distributed' --tag exam-tip --limit 5
+      notesearch query "feature store" --format jsonl | jq -r '"\\(.path):\\(.line)"'
+      notesearch query deepar -l | xargs -d '\\n' $EDITOR
+      vim -q <(notesearch query "serverless inference" --format vimgrep)
+    """
+    from .search import open_index, search, suggest
+
+    text = " ".join(words)
+    if files_only:
+        fmt = "paths"
+    stdout = click.get_text_stream("stdout")
+    use_color = _use_color(color, stdout)
+    if fmt is None:
+        fmt = "rich" if _use_color("auto", stdout) or (color == "always") else "plain"
+    if null and fmt != "paths":
+        raise CommandError("-0/--null goes with --format paths (or -l)")
+
+    if refresh:
+        from .index import build_index
+
+        build_index(notes_dir, index_dir, on_warning=lambda diag: _warn(str(diag)))
+
+    with open_index(index_dir, notes_dir) as idx:
+        if not refresh and notes_dir.is_dir():
+            changed, new, removed = idx.changes(notes_dir)
+            if changed or new or removed:
+                _warn(
+                    f"the index is out of date ({changed} changed, {new} new, {removed} removed "
+                    "notes); run `notesearch index` or pass --refresh"
+                )
+        options: dict[str, Any] = {
+            "tags": tags,
+            "any_tags": any_tags,
+            "exclude_tags": exclude_tags,
+            "path": path_glob,
+            "limit": None if show_all else limit,
+            "per_note": per_note,
+        }
+        result = search(idx, text, **options)
+        for diag in result.warnings:
+            _warn(str(diag))
+        if not result.hits:
+            fix = suggest(idx, text)
+            if fix is not None and correct:
+                _warn(f"no results for {fix.query!r}; showing results for {fix.corrected!r}")
+                result = search(idx, fix.corrected, **options)
+            elif fix is not None:
+                command = shlex.join(["notesearch", "query", fix.corrected])
+                click.echo(f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)", err=True)
+
+        from .printers import make_printer
+
+        printer = make_printer(
+            fmt,
+            stdout,
+            click.get_text_stream("stderr"),
+            color=use_color,
+            null=null,
+            notes_root=str(notes_dir),
+        )
+        printer.hits(result)
+        printer.close()
+    if not result.hits:
+        raise SystemExit(EXIT_NOTHING)
+
+
+@cli.command("export")
+@_location_options
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True,
+    help="JSON Lines (one section per line) or one JSON array.",
+)
+@_errors
+def export_command(notes_dir: Path, index_dir: Path, fmt: str) -> None:
+    """Print every indexed section as JSON (schema in the README).
+
+    \b
+    Examples:
+      notesearch export | jq .heading
+      notesearch export --format json > sections.json
+    """
+    from .printers import make_printer
+    from .search import open_index
+
+    stdout = click.get_text_stream("stdout")
+    printer = make_printer(fmt, stdout, click.get_text_stream("stderr"), color=False)
+    with open_index(index_dir, notes_dir) as idx:
+        printer.sections(idx.sections())
+    printer.close()
+
+
+def main() -> None:
+    """Console entry point: ends quietly on a closed pipe and on Ctrl-C."""
+    try:
+        cli.main(prog_name="notesearch")
+    except BrokenPipeError:
+        # `| head -1` closed our stdout: stop quietly, as grep and rg do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        click.echo("notesearch: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)

@@ -1,0 +1,105 @@
+"""Walk the notes root: which files are notes, which are skipped and why.
+
+Rules: every ``*.md`` / ``*.markdown`` regular file, recursively; hidden
+entries (``.git``, ``.obsidian``, ``.trash``...) and the index folder are
+skipped; symlinks are followed only while their real path stays inside the
+root, and a folder already visited (a symlink loop) is not entered again.
+Other regular files are remembered as assets, so links to images resolve.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .links import NOTE_SUFFIXES
+from .models import Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    """A note found on disk: its root-relative path and its stat signature."""
+
+    path: str
+    abspath: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(slots=True)
+class Discovery:
+    notes: list[NoteFile] = field(default_factory=list)
+    assets: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def is_note_name(name: str, suffixes: Iterable[str] = NOTE_SUFFIXES) -> bool:
+    return name.lower().endswith(tuple(suffixes))
+
+
+def within(root_real: str, path_real: str) -> bool:
+    """True when ``path_real`` is ``root_real`` or below it (both real paths)."""
+    return path_real == root_real or path_real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
+    """List the notes under ``root`` in a stable (sorted) order."""
+    found = Discovery()
+    root_real = os.path.realpath(root)
+    excluded = {os.path.realpath(p) for p in exclude}
+    visited: set[tuple[int, int]] = set()
+
+    def walk(folder: str, rel: str) -> None:
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            found.warnings.append(Diagnostic(f"cannot read folder ({exc.strerror})", rel or "."))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in visited:
+            found.warnings.append(Diagnostic("symlink loop; folder already indexed", rel))
+            return
+        visited.add(key)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            found.warnings.append(Diagnostic(f"cannot read folder ({exc.strerror})", rel or "."))
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            child_rel = f"{rel}/{name}" if rel else name
+            try:
+                is_link = entry.is_symlink()
+                st = os.stat(entry.path)  # follows symlinks
+            except OSError:
+                if is_note_name(name):
+                    found.warnings.append(Diagnostic("broken symlink or unreadable; skipped", child_rel))
+                continue
+            if is_link:
+                real = os.path.realpath(entry.path)
+                if not within(root_real, real):
+                    if stat.S_ISDIR(st.st_mode) or is_note_name(name):
+                        found.warnings.append(
+                            Diagnostic("symlink points outside the notes folder; skipped", child_rel)
+                        )
+                    continue
+            if stat.S_ISDIR(st.st_mode):
+                if os.path.realpath(entry.path) in excluded:
+                    continue
+                walk(entry.path, child_rel)
+            elif stat.S_ISREG(st.st_mode):
+                if is_note_name(name):
+                    found.notes.append(NoteFile(child_rel, entry.path, st.st_size, st.st_mtime_ns))
+                else:
+                    found.assets.append(child_rel)
+            elif is_note_name(name):
+                found.warnings.append(Diagnostic("not a regular file; skipped", child_rel))
+
+    walk(str(root), "")
+    return found

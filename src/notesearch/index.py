@@ -1,0 +1,307 @@
+"""Building and updating the index: the only module that writes with Whoosh.
+
+``build_index`` compares the notes on disk with the file table of the live
+generation (size and mtime first, a content hash to confirm), parses only
+what changed, and commits the change into a new generation (see
+:mod:`notesearch.store` for why that is crash-safe).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields
+from whoosh.analysis import RegexTokenizer, LowercaseFilter, StemmingAnalyzer
+from whoosh.filedb.filestore import FileStorage
+
+from . import store
+from . import tags as tagmod
+from .discover import NoteFile, discover
+from .errors import IndexVersionError, IndexWriteError, NotesFolderError, NotesearchError
+from .links import NoteSet
+from .models import Diagnostic, IndexStats, Note
+from .parse import parse_note
+from .read import decode
+
+WarningSink = Callable[[Diagnostic], None]
+ProgressSink = Callable[[int, int], None]
+
+# Field weights for BM25F: a word in a heading says more than one in a body.
+HEADING_BOOST = 3.0
+TITLE_BOOST = 2.0
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def make_schema() -> fields.Schema:
+    """The Whoosh schema of a section document (versioned by store.SCHEMA_VERSION)."""
+    stem = StemmingAnalyzer()
+    words = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()
+    return fields.Schema(
+        id=fields.ID(unique=True),
+        note=fields.ID(),  # exact note path: deletes and --path filters
+        path=fields.TEXT(analyzer=words, multitoken_query="phrase"),
+        title=fields.TEXT(analyzer=stem, field_boost=TITLE_BOOST, multitoken_query="phrase"),
+        heading=fields.TEXT(
+            analyzer=stem, field_boost=HEADING_BOOST, multitoken_query="phrase", spelling=True
+        ),
+        body=fields.TEXT(analyzer=stem, multitoken_query="phrase", spelling=True),
+        tag=fields.KEYWORD(lowercase=True, commas=True),  # tags and their ancestors
+        link=fields.KEYWORD(lowercase=True, commas=True),  # link targets
+        data=fields.STORED(),  # the Section record, for display and export
+    )
+
+
+class SafeFileStorage(FileStorage):  # type: ignore[misc]
+    """A FileStorage that never writes through a hard link shared with the live index."""
+
+    def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
+        path = self._fpath(name)
+        if os.path.lexists(path):
+            os.unlink(path)
+        return super().create_file(name, excl=excl, mode=mode, **kwargs)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def build_index(
+    notes_dir: Path,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    on_warning: WarningSink | None = None,
+    on_progress: ProgressSink | None = None,
+    lock_timeout: float = 10.0,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> IndexStats:
+    """Index (or update the index of) the notes under ``notes_dir`` into ``index_dir``.
+
+    Only notes whose size or mtime changed are read, and only those whose
+    content hash changed are parsed again. The previous index stays live and
+    intact until the new one is complete.
+
+    Raises:
+        NotesFolderError: ``notes_dir`` is missing or not a folder.
+        IndexWriteError: the index folder cannot be written.
+        IndexLockedError: another process holds the index lock.
+        IndexVersionError: the index has another schema (use ``rebuild``).
+    """
+    started = time.perf_counter()
+    stats = IndexStats()
+
+    def warn(diag: Diagnostic) -> None:
+        stats.warnings.append(diag)
+        if on_warning is not None:
+            on_warning(diag)
+
+    if not notes_dir.exists():
+        raise NotesFolderError(f"notes folder {store.display(notes_dir)} does not exist")
+    if not notes_dir.is_dir():
+        raise NotesFolderError(f"notes folder {store.display(notes_dir)} is not a folder")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexWriteError(
+            f"cannot create the index folder {store.display(index_dir)}: {exc.strerror}"
+        ) from exc
+
+    with store.locked(index_dir, timeout=lock_timeout):
+        live = store.current(index_dir)
+        old = store.FileTable()
+        if live is not None and not rebuild:
+            if store.read_meta(live).get("schema_version") != store.SCHEMA_VERSION:
+                raise IndexVersionError(
+                    f"The index at {store.display(index_dir)} was written by another version "
+                    "of notesearch. Run `notesearch index --rebuild`."
+                )
+            old = store.read_table(live)
+
+        found = discover(notes_dir, exclude=[index_dir])
+        for diag in found.warnings:
+            warn(diag)
+            stats.skipped += 1
+
+        table = store.FileTable(assets=found.assets)
+        note_set = NoteSet((n.path for n in found.notes), found.assets)
+        changed: list[tuple[NoteFile, Note, str]] = []
+        for position, note_file in enumerate(found.notes):
+            entry = old.notes.get(note_file.path)
+            if (
+                entry is not None
+                and entry.size == note_file.size
+                and entry.mtime_ns == note_file.mtime_ns
+            ):
+                table.notes[note_file.path] = entry
+                continue
+            loaded = _load(note_file, max_bytes, warn)
+            if loaded is None:
+                stats.skipped += 1
+                continue
+            data, text, diags = loaded
+            hashed = digest(data)
+            if entry is not None and entry.digest == hashed:
+                entry.size, entry.mtime_ns = note_file.size, note_file.mtime_ns
+                table.notes[note_file.path] = entry
+                continue
+            try:
+                note, parse_diags = parse_note(note_file.path, text)
+            except Exception as exc:  # a parser bug must not stop the other notes
+                warn(Diagnostic(f"could not be parsed ({type(exc).__name__}: {exc}); skipped",
+                                note_file.path))
+                stats.skipped += 1
+                continue
+            for diag in [*diags, *parse_diags]:
+                warn(diag)
+            table.notes[note_file.path] = _entry(note_file, hashed, note)
+            changed.append((note_file, note, hashed))
+            if on_progress is not None:
+                on_progress(position + 1, len(found.notes))
+
+        removed = [path for path in old.notes if path not in table.notes]
+        old_digests = {old.notes[p].digest: p for p in removed}
+        for _, _, hashed in changed:
+            if hashed in old_digests:
+                stats.renamed += 1
+        for note_file, _, _ in changed:
+            if note_file.path in old.notes:
+                stats.updated += 1
+            else:
+                stats.added += 1
+        stats.added -= stats.renamed
+        stats.removed = len(removed) - stats.renamed
+        stats.unchanged = len(table.notes) - len(changed)
+
+        table_changed = table.to_json() != old.to_json()
+        if live is None or rebuild or changed or removed or table_changed:
+            _write(index_dir, None if rebuild else live, table, changed, removed, note_set)
+            stats.written = True
+
+        _count(table, stats)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+
+def _load(
+    note_file: NoteFile, max_bytes: int, warn: WarningSink
+) -> tuple[bytes, str, list[Diagnostic]] | None:
+    """Read and decode one note; None (with a warning) when it must be skipped."""
+    if note_file.size > max_bytes:
+        warn(Diagnostic(f"larger than the {max_bytes} byte limit; skipped", note_file.path))
+        return None
+    try:
+        with open(note_file.abspath, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        warn(Diagnostic(f"cannot be read ({exc.strerror}); skipped", note_file.path))
+        return None
+    if len(data) > max_bytes:
+        warn(Diagnostic(f"larger than the {max_bytes} byte limit; skipped", note_file.path))
+        return None
+    try:
+        decoded = decode(data)
+    except NotesearchError as exc:
+        warn(Diagnostic(f"{exc}; skipped", note_file.path))
+        return None
+    diags = [Diagnostic(decoded.warning, note_file.path)] if decoded.warning else []
+    return data, decoded.text, diags
+
+
+def _entry(note_file: NoteFile, hashed: str, note: Note) -> store.NoteEntry:
+    all_tags = tagmod.unique(t for s in note.sections for t in s.tags)
+    return store.NoteEntry(
+        size=note_file.size,
+        mtime_ns=note_file.mtime_ns,
+        digest=hashed,
+        title=note.title,
+        aliases=list(note.aliases),
+        tags=list(all_tags),
+        note_tags=list(note.tags),
+        anchors=list(note.anchors),
+        sections=len(note.sections),
+        links=sum(len(s.links) for s in note.sections),
+    )
+
+
+def _count(table: store.FileTable, stats: IndexStats) -> None:
+    stats.notes = len(table.notes)
+    stats.sections = sum(e.sections for e in table.notes.values())
+    stats.links = sum(e.links for e in table.notes.values())
+    stats.tags = len({t for e in table.notes.values() for t in e.tags})
+
+
+def _documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterable[dict[str, Any]]:
+    title_text = " ".join([note.title, *aliases])
+    for ordinal, section in enumerate(note.sections):
+        targets: list[str] = []
+        for link in section.links:
+            targets.append(link.raw.replace(",", " "))
+            resolved = note_set.resolve(link, note.path)
+            if resolved.path:
+                name = resolved.path.rsplit("/", 1)[-1]
+                targets += [resolved.path, name, name.rsplit(".", 1)[0]]
+        yield {
+            "id": f"{note.path}\x00{ordinal}",
+            "note": note.path,
+            "path": note.path,
+            "title": title_text,
+            "heading": section.heading,
+            "body": section.text,
+            "tag": ",".join(tagmod.expand(section.tags)),
+            "link": ",".join(t.replace(",", " ") for t in targets),
+            "data": _stored(section),
+        }
+
+
+def _stored(section: Any) -> dict[str, Any]:
+    record: dict[str, Any] = section.to_dict()
+    for link in record["links"]:
+        del link["exists"]  # worked out when read, against the notes present then
+    return record
+
+
+def _write(
+    index_dir: Path,
+    base: Path | None,
+    table: store.FileTable,
+    changed: list[tuple[NoteFile, Note, str]],
+    removed: list[str],
+    note_set: NoteSet,
+) -> None:
+    """Commit the changes into a new generation and switch CURRENT to it."""
+    try:
+        store.clean(index_dir, keep=store.current(index_dir))  # leftovers of a crashed run
+        tmp = store.start_generation(index_dir, base)
+        storage = SafeFileStorage(str(tmp))
+        if base is None:
+            ix = storage.create_index(make_schema())
+        else:
+            ix = storage.open_index()
+        writer = ix.writer(limitmb=128)
+        try:
+            if base is not None:
+                for path in [*removed, *(nf.path for nf, _, _ in changed)]:
+                    writer.delete_by_term("note", path)
+            for _, note, _ in changed:
+                entry = table.notes[note.path]
+                for doc in _documents(note, note_set, entry.aliases):
+                    writer.add_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=base is None)
+        ix.close()
+        final = store.publish(
+            index_dir, tmp, table, {"notes_root": str(Path.cwd()), "written": time.time()}
+        )
+        store.clean(index_dir, keep=final)
+    except OSError as exc:
+        raise IndexWriteError(
+            f"cannot write the index at {store.display(index_dir)}: {exc.strerror or exc}",
+            hint="The previous index is unchanged.",
+        ) from exc

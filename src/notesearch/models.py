@@ -1,0 +1,203 @@
+"""Plain data passed between the core and the printers.
+
+Frozen, slotted dataclasses with no third-party imports, so that every layer
+(parser, index, search, printers, tests) can share them cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+LinkKind = Literal["markdown", "wiki", "embed", "external"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link found in a note.
+
+    ``path`` is the resolved note path relative to the notes root (``/``
+    separators) or ``None`` for external links and unresolved wiki links.
+    ``exists`` is filled in when the link is read back from the index, against
+    the notes present at that time.
+    """
+
+    kind: LinkKind
+    raw: str
+    line: int
+    path: str | None = None
+    anchor: str | None = None
+    outside: bool = False
+    exists: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "raw": self.raw,
+            "line": self.line,
+            "path": self.path,
+            "anchor": self.anchor,
+            "exists": self.exists,
+            "outside": self.outside,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and its content up to the next heading of any level.
+
+    The preamble (text before the first heading) is a section of level 0 with
+    an empty heading. ``line`` and ``end_line`` are 1-based and inclusive.
+    """
+
+    path: str
+    title: str
+    heading: str
+    level: int
+    breadcrumb: tuple[str, ...]
+    anchor: str
+    line: int
+    end_line: int
+    tags: tuple[str, ...]
+    links: tuple[Link, ...]
+    text: str
+
+    @property
+    def trail(self) -> tuple[str, ...]:
+        """Breadcrumb plus this section's own heading (empty headings omitted)."""
+        return (*self.breadcrumb, self.heading) if self.heading else self.breadcrumb
+
+    def to_dict(self) -> dict[str, Any]:
+        """The export record (keys documented in the README)."""
+        return {
+            "path": self.path,
+            "title": self.title,
+            "heading": self.heading,
+            "level": self.level,
+            "breadcrumb": list(self.breadcrumb),
+            "anchor": self.anchor,
+            "line": self.line,
+            "end_line": self.end_line,
+            "tags": list(self.tags),
+            "links": [link.to_dict() for link in self.links],
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Everything parsed from one note file."""
+
+    path: str
+    title: str
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]
+    anchors: tuple[str, ...]
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A warning about one input file (or argument), for stderr."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path if self.line is None else f"{self.path}:{self.line}"
+            where += ": "
+        return where + self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A highlighted range ``[start, end)`` of character offsets into a text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A short piece of a section's text with the matched words as spans."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked search result: a section, its score and its snippet."""
+
+    section: Section
+    score: float
+    snippet: Snippet
+    rank: int
+
+    def to_dict(self) -> dict[str, Any]:
+        record = self.section.to_dict()
+        record["score"] = round(self.score, 4)
+        record["snippet"] = self.snippet.text
+        record["highlights"] = [{"start": s.start, "end": s.end} for s in self.snippet.spans]
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The hits of one query plus what the printers say about them."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    total: int | None = None
+    elapsed: float = 0.0
+    corrected_from: str | None = None
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A spelling correction for a query that found nothing."""
+
+    query: str
+    corrected: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagCount:
+    """A tag with the number of notes and sections that carry it."""
+
+    name: str
+    notes: int
+    sections: int
+
+
+@dataclass(slots=True)
+class IndexStats:
+    """What one ``notesearch index`` run did."""
+
+    notes: int = 0
+    sections: int = 0
+    tags: int = 0
+    links: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    written: bool = False
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.notes} notes, {self.sections} sections, {self.tags} tags, "
+            f"{self.links} links; {self.added} added, {self.updated} updated, "
+            f"{self.removed} removed, {self.renamed} renamed, {self.unchanged} unchanged, "
+            f"{self.skipped} skipped in {self.seconds:.2f}s"
+        )

@@ -1,0 +1,281 @@
+"""Note text -> sections with tags and links.
+
+CommonMark structure comes from markdown-it-py: a heading is what its block
+parser calls one (ATX or setext; never a ``#`` line inside code, an HTML block
+or front matter), and tokens carry ``.map`` line ranges, so every section
+knows its lines. Tags and wiki links, which CommonMark does not know, are read
+from the inline text tokens, so code never yields either.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from . import front_matter
+from . import links as linkmod
+from . import tags as tagmod
+from .models import Diagnostic, Link, Note, Section
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+_OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
+_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$", re.MULTILINE)
+_HTML_ANCHOR = re.compile(r"""<[^>]*?\b(?:name|id)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A section while it is being built."""
+
+    line: int  # 1-based line in the file
+    level: int
+    heading: str = ""
+    heading_tags: list[str] = field(default_factory=list)
+    body_tags: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Inline:
+    """Plain text, tags and links read from one inline token."""
+
+    text: str
+    tags: list[str]
+    links: list[Link]
+    stripped: str  # the text without its trailing tags (for headings)
+
+
+def parse_note(path: str, text: str) -> tuple[Note, list[Diagnostic]]:
+    """Parse one note's text into a :class:`Note` and its warnings.
+
+    Args:
+        path: the note's path relative to the notes root, ``/`` separated.
+        text: decoded text with ``\\n`` line endings (see :mod:`notesearch.read`).
+    """
+    fm = front_matter.split(text)
+    diagnostics = [Diagnostic(message, path, line) for line, message in fm.warnings]
+    body = _OBSIDIAN_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), fm.body)
+    offset = fm.body_line - 1
+    tokens = _markdown().parse(body)
+
+    drafts: list[_Draft] = [_Draft(line=1, level=0)]
+    anchors_extra: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "heading_open" and token.map is not None:
+            inline = tokens[i + 1]
+            level = int(token.tag[1:])
+            parsed = _read_inline(path, inline.children or [], token.map[0] + 1 + offset)
+            draft = _Draft(line=token.map[0] + 1 + offset, level=level)
+            draft.heading = parsed.stripped
+            draft.heading_tags = parsed.tags
+            draft.links.extend(parsed.links)
+            drafts.append(draft)
+            i += 3
+            continue
+        current = drafts[-1]
+        if token.type == "inline" and token.map is not None:
+            parsed = _read_inline(path, token.children or [], token.map[0] + 1 + offset)
+            current.text.append(parsed.text)
+            current.body_tags.extend(parsed.tags)
+            current.links.extend(parsed.links)
+            if "^" in parsed.text:
+                anchors_extra.extend(_BLOCK_ID.findall(parsed.text))
+        elif token.type in ("fence", "code_block"):
+            current.text.append(token.content.rstrip("\n"))
+        elif token.type == "html_block":
+            anchors_extra.extend(_HTML_ANCHOR.findall(token.content))
+            plain = _HTML_TAG.sub(" ", _HTML_COMMENT.sub("", token.content)).strip()
+            if plain:
+                current.text.append(plain)
+        i += 1
+
+    return _assemble(path, text, fm, drafts, anchors_extra), diagnostics
+
+
+def _assemble(
+    path: str,
+    text: str,
+    fm: front_matter.FrontMatter,
+    drafts: list[_Draft],
+    anchors_extra: list[str],
+) -> Note:
+    preamble = drafts[0]
+    headed = drafts[1:]
+    keep_preamble = any(part.strip() for part in preamble.text) or bool(preamble.links)
+    kept = ([preamble] if keep_preamble else []) + headed
+
+    first_h1 = next((d for d in headed if d.level == 1), None)
+    title = fm.title or (first_h1.heading if first_h1 and first_h1.heading else None)
+    title = title or _file_title(path)
+
+    # Note-level tags: front matter, the preamble, and the title section when
+    # the note opens with its H1 (the ``**Tags:**`` line under the title).
+    note_tags = list(fm.tags) + preamble.heading_tags + preamble.body_tags
+    title_section = headed[0] if headed and headed[0].level == 1 else None
+    if title_section is not None:
+        note_tags += title_section.heading_tags + title_section.body_tags
+    note_tags_t = tagmod.unique(note_tags)
+
+    total_lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    slugs = linkmod.SlugMaker()
+    sections: list[Section] = []
+    stack: list[tuple[int, str, list[str]]] = []  # (level, heading, heading tags)
+    for index, draft in enumerate(kept):
+        end = kept[index + 1].line - 1 if index + 1 < len(kept) else max(total_lines, draft.line)
+        if draft.level > 0:
+            while stack and stack[-1][0] >= draft.level:
+                stack.pop()
+        breadcrumb = tuple(h for _, h, _ in stack if h)
+        inherited = [t for _, _, ts in stack for t in ts]
+        effective = tagmod.unique([*note_tags_t, *inherited, *draft.heading_tags, *draft.body_tags])
+        sections.append(
+            Section(
+                path=path,
+                title=title,
+                heading=draft.heading,
+                level=draft.level,
+                breadcrumb=breadcrumb,
+                anchor=slugs(draft.heading) if draft.level > 0 else "",
+                line=draft.line,
+                end_line=end,
+                tags=effective,
+                links=tuple(draft.links),
+                text="\n".join(part for part in draft.text if part),
+            )
+        )
+        if draft.level > 0:
+            stack.append((draft.level, draft.heading, draft.heading_tags))
+
+    anchors = tagmod.unique(
+        [s.anchor for s in sections if s.anchor]
+        + [a.lower() for a in anchors_extra]
+        + ["^" + a.lower() for a in anchors_extra]
+    )
+    return Note(
+        path=path,
+        title=title,
+        aliases=fm.aliases,
+        tags=note_tags_t,
+        anchors=anchors,
+        sections=tuple(sections),
+    )
+
+
+def _file_title(path: str) -> str:
+    name = posixpath.basename(path)
+    for suffix in linkmod.NOTE_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _read_inline(path: str, children: Sequence[Token], first_line: int) -> _Inline:
+    """Walk one inline token's children: text, tags, links, trailing tag spans.
+
+    A code span whose whole content is one tag counts as a tag only where this
+    user puts them: in the run of such spans (and white space) that ends a
+    line. Anywhere else it is code.
+    """
+    line = first_line
+    # Per physical line: list of (kind, value) where kind is "text" | "tagspan".
+    lines: list[list[tuple[str, str]]] = [[]]
+    found_tags: list[str] = []
+    found_links: list[Link] = []
+    in_autolink = False
+    for child in children:
+        kind = child.type
+        if kind == "text":
+            content = child.content
+            lines[-1].append(("text", content))
+            if in_autolink:
+                continue
+            if "#" in content:
+                found_tags.extend(name for _, name in tagmod.find_in_text(content))
+            if "[[" in content:
+                for match in _WIKI.finditer(content):
+                    found_links.append(
+                        linkmod.wiki_link(match.group(2), line, embed=match.group(1) == "!")
+                    )
+        elif kind == "code_inline":
+            tag = tagmod.code_span_tag(child.content)
+            if tag is not None:
+                lines[-1].append(("tagspan", tag))
+            else:
+                lines[-1].append(("text", child.content))
+        elif kind in ("softbreak", "hardbreak"):
+            lines.append([])
+            line += 1
+        elif kind == "link_open":
+            href = str(child.attrs.get("href", ""))
+            if child.markup == "autolink" or child.info == "auto":
+                in_autolink = True
+                found_links.append(linkmod.Link(kind="external", raw=href, line=line))
+            else:
+                found_links.append(linkmod.markdown_link(path, href, line))
+        elif kind == "link_close":
+            in_autolink = False
+        elif kind == "image":
+            src = str(child.attrs.get("src", ""))
+            found_links.append(linkmod.markdown_link(path, src, line, embed=True))
+            alt = "".join(c.content for c in child.children or [] if c.type == "text")
+            lines[-1].append(("text", alt))
+
+    text_lines: list[str] = []
+    stripped_lines: list[str] = []
+    trailing: list[str] = []
+    for segments in lines:
+        cut = len(segments)
+        while cut > 0:
+            seg_kind, value = segments[cut - 1]
+            if seg_kind == "tagspan" or (seg_kind == "text" and not value.strip()):
+                cut -= 1
+            else:
+                break
+        line_tags = [value for seg_kind, value in segments[cut:] if seg_kind == "tagspan"]
+        trailing.extend(line_tags)
+        rendered = "".join("#" + v if k == "tagspan" else v for k, v in segments)
+        text_lines.append(rendered.strip())
+        stripped_lines.append("".join(v for _, v in segments[:cut]).strip())
+
+    stripped = " ".join(part for part in stripped_lines if part)
+    # A heading like `## Setup #python` ends in plain tags: drop them from the text.
+    stripped = _drop_trailing_plain_tags(stripped)
+    return _Inline(
+        text="\n".join(text_lines),
+        tags=list(tagmod.unique([*found_tags, *trailing])),
+        links=found_links,
+        stripped=stripped,
+    )
+
+
+_TRAILING_PLAIN_TAGS = re.compile(r"(?:\s+#[\w/-]+)+\s*$")
+
+
+def _drop_trailing_plain_tags(text: str) -> str:
+    match = _TRAILING_PLAIN_TAGS.search(text)
+    if not match:
+        return text
+    words = match.group(0).split()
+    if all(tagmod.normalize(word) for word in words) and match.start() > 0:
+        return text[: match.start()].rstrip()
+    return text

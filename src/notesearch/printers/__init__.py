@@ -1,0 +1,58 @@
+"""Output formats: one Printer per run, chosen once by :func:`make_printer`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO, Protocol
+
+from ..models import SearchResult, Section
+
+FORMATS = ("rich", "plain", "jsonl", "json", "paths", "vimgrep")
+EXPORT_FORMATS = ("jsonl", "json")
+
+
+class Printer(Protocol):
+    """Writes results to one stream; nothing downstream branches on the format."""
+
+    def hits(self, result: SearchResult) -> None:
+        """Print the hits of one query."""
+
+    def sections(self, sections: Iterable[Section]) -> None:
+        """Print sections (the export)."""
+
+    def close(self) -> None:
+        """Finish the output (closing brackets, footers)."""
+
+
+def make_printer(
+    fmt: str,
+    out: IO[str],
+    err: IO[str],
+    *,
+    color: bool,
+    null: bool = False,
+    notes_root: str | None = None,
+    width: int | None = None,
+) -> Printer:
+    """The printer for ``fmt``; rich is imported only when it is chosen."""
+    if fmt == "rich":
+        from .terminal import RichPrinter
+
+        return RichPrinter(out, err, color=color, notes_root=notes_root, width=width)
+    if fmt == "plain":
+        from .plain import PlainPrinter
+
+        return PlainPrinter(out)
+    if fmt in ("jsonl", "json"):
+        from .jsonl import JsonPrinter
+
+        return JsonPrinter(out, array=fmt == "json")
+    if fmt == "paths":
+        from .plain import PathsPrinter
+
+        return PathsPrinter(out, null=null)
+    if fmt == "vimgrep":
+        from .plain import VimgrepPrinter
+
+        return VimgrepPrinter(out)
+    raise ValueError(f"unknown format {fmt!r}")

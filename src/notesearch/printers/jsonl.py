@@ -1,0 +1,56 @@
+"""JSON Lines and JSON printers: the stable machine contract (see README)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import IO, Any
+
+from ..models import SearchResult, Section
+
+SCHEMA_VERSION = 1
+
+# json.dumps(ensure_ascii=False) leaves C1 controls (U+009B is a one-byte CSI
+# on some terminals), DEL, bidi overrides, line separators and lone surrogates
+# (from undecodable file names) raw: escape them so the output is safe, valid
+# UTF-8 and still valid JSON.
+_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def dumps(obj: Any) -> str:
+    text = json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+    return _RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+class JsonPrinter:
+    """One object per line (``jsonl``) or one array (``json``)."""
+
+    def __init__(self, out: IO[str], *, array: bool = False) -> None:
+        self.out = out
+        self.array = array
+        self.count = 0
+
+    def _emit(self, record: dict[str, Any]) -> None:
+        record["schema_version"] = SCHEMA_VERSION
+        line = dumps(record)
+        if self.array:
+            self.out.write(("[\n" if self.count == 0 else ",\n") + line)
+        else:
+            self.out.write(line + "\n")
+        self.count += 1
+
+    def hits(self, result: SearchResult) -> None:
+        for hit in result.hits:
+            record = hit.to_dict()
+            record["rank"] = hit.rank
+            self._emit(record)
+
+    def sections(self, sections: Iterable[Section]) -> None:
+        for section in sections:
+            self._emit(section.to_dict())
+
+    def close(self) -> None:
+        if self.array:
+            self.out.write("[]\n" if self.count == 0 else "\n]\n")
+        self.out.flush()

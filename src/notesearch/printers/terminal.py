@@ -1,0 +1,127 @@
+"""The rich terminal printer: the only module that imports rich.
+
+Note text is data, never markup: every string from a note or a file name is
+sanitized (rich passes raw ESC through even inside ``Text``) and put into
+``Text`` objects, which rich does not parse for ``[markup]`` or ``:emoji:``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+from urllib.parse import quote
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+
+from ..models import SearchResult, Section
+from ..sanitize import clean, clean_line, clean_with_spans
+from .plain import SEPARATOR
+
+PATH_STYLE = Style(color="magenta", bold=True)
+LINE_STYLE = Style(color="green")
+CRUMB_STYLE = Style(color="cyan")
+TAG_STYLE = Style(color="yellow")
+MATCH_STYLE = Style(color="red", bold=True)
+DIM = Style(dim=True)
+
+
+def _console(stream: IO[str], color: bool, width: int | None) -> Console:
+    return Console(
+        file=stream,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=width,
+        soft_wrap=False,
+    )
+
+
+class RichPrinter:
+    """Per hit: ``path:line`` (a hyperlink), the breadcrumb, tags, a highlighted snippet."""
+
+    def __init__(
+        self,
+        out: IO[str],
+        err: IO[str],
+        *,
+        color: bool,
+        notes_root: str | None = None,
+        width: int | None = None,
+    ) -> None:
+        self.console = _console(out, color, width)
+        self.err = _console(err, color, width)
+        self.color = color
+        self.notes_root = notes_root
+        self.shown = 0
+        self.elapsed = 0.0
+
+    def _location(self, section: Section, line: int) -> Text:
+        text = Text()
+        style = PATH_STYLE
+        if self.color and self.notes_root is not None:
+            absolute = Path(self.notes_root, section.path).resolve()
+            style = style + Style(link="file://" + quote(str(absolute)))
+        text.append(clean_line(section.path), style=style)
+        text.append(":", style=DIM)
+        text.append(str(line), style=LINE_STYLE)
+        return text
+
+    def hits(self, result: SearchResult) -> None:
+        for hit in result.hits:
+            s = hit.section
+            header = self._location(s, s.line)
+            trail = s.trail or (s.title,)
+            header.append("  ")
+            header.append(clean_line(SEPARATOR.join(trail)), style=CRUMB_STYLE)
+            if s.tags:
+                header.append("  ")
+                header.append(" ".join("#" + clean(t) for t in s.tags), style=TAG_STYLE)
+            self.console.print(header)
+            snippet_text, spans = clean_with_spans(
+                hit.snippet.text.replace("\n", " "),
+                [(sp.start, sp.end) for sp in hit.snippet.spans],
+            )
+            body = Text("  " + snippet_text)
+            for start, end in spans:
+                body.stylize(MATCH_STYLE, start + 2, end + 2)
+            self.console.print(body)
+            self.console.print()
+        self.shown += len(result.hits)
+        self.elapsed += result.elapsed
+
+    def sections(self, sections: Iterable[Section]) -> None:
+        for s in sections:
+            header = self._location(s, s.line)
+            header.append("  ")
+            header.append(clean_line(SEPARATOR.join(s.trail or (s.title,))), style=CRUMB_STYLE)
+            self.console.print(header)
+
+    def close(self) -> None:
+        if self.shown:
+            noun = "section" if self.shown == 1 else "sections"
+            self.err.print(Text(f"{self.shown} {noun} in {self.elapsed * 1000:.0f} ms", style=DIM))
+
+
+@contextmanager
+def progress_bar(stream: IO[str], label: str) -> Iterator[Callable[[int, int], None]]:
+    """A transient progress bar; yields the callback ``(done, total)``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(file=stream)
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+

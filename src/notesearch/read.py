@@ -1,0 +1,95 @@
+"""Bytes on disk -> clean text.
+
+Decoding order: a byte-order mark wins (UTF-8, UTF-16, UTF-32); otherwise a
+NUL byte means a binary file; otherwise UTF-8, falling back to cp1252 with a
+warning. Line endings become ``\\n``. Mojibake (UTF-8 read as cp1252, like
+``ðŸ“–`` for ``📖``) is repaired with ftfy, but only where a cheap regular
+expression finds its telltale byte pairs, so clean text is never touched.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from .errors import UnreadableNoteError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# A lead byte of a multi-byte UTF-8 sequence (0xC2-0xF4) decoded as cp1252 or
+# Latin-1, followed by a continuation byte (0x80-0xBF) decoded the same way.
+_CONTINUATION = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Clean text and what was done to get it."""
+
+    text: str
+    encoding: str
+    repaired: bool = False
+    warning: str | None = None
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode a note's bytes into text with ``\\n`` line endings.
+
+    Raises:
+        UnreadableNoteError: the file is binary (NUL bytes) or its BOM lies.
+    """
+    encoding = None
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding, data = name, data[len(bom) :]
+            break
+    warning = None
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise UnreadableNoteError(f"not valid {encoding} despite its byte-order mark") from exc
+    elif b"\x00" in data:
+        raise UnreadableNoteError("binary file (contains NUL bytes)")
+    else:
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError as exc:
+            text = data.decode("cp1252", errors="replace")
+            encoding = "cp1252"
+            warning = f"not valid UTF-8 (byte {exc.start}); read as cp1252"
+    if "\x00" in text:
+        raise UnreadableNoteError("binary file (contains NUL characters)")
+    if "\r" in text:
+        text = _NEWLINES.sub("\n", text)
+    fixed = repair_mojibake(text)
+    return Decoded(fixed, encoding, repaired=fixed != text, warning=warning)
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8-read-as-cp1252 damage where it is present; else return ``text``."""
+    if not _MOJIBAKE.search(text):
+        return text
+    import ftfy  # only paid for when a file looks damaged
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+    return str(ftfy.fix_text(text, config))

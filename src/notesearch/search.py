@@ -1,0 +1,427 @@
+"""Querying the index: the only module that reads with Whoosh.
+
+``search`` parses the user's query with Whoosh's query parser (plus checks
+of our own, see :mod:`notesearch.querytext`), applies tag and path filters,
+ranks with BM25F (headings and titles weigh more than bodies), runs an
+all-words query first and tops it up with any-word matches, caps the results
+per note, and returns :class:`~notesearch.models.Hit` objects whose snippets
+carry highlight spans.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from whoosh import qparser, query, scoring
+from whoosh.analysis import StemmingAnalyzer
+
+from . import querytext, store
+from . import tags as tagmod
+from .discover import discover
+from .errors import IndexMissingError, QuerySyntaxError
+from .links import NoteSet
+from .models import Diagnostic, Hit, Link, SearchResult, Section, Snippet, Span, Suggestion, TagCount
+from .snippets import make_snippet
+
+SEARCH_FIELDS = ("heading", "title", "body")
+_ANALYZER = StemmingAnalyzer()
+_LONG_TEXT = 100_000
+
+
+class Index:
+    """An open, read-only view of one index generation.
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, index_dir: Path, notes_dir: Path | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self.notes_dir = Path(notes_dir) if notes_dir is not None else None
+        from whoosh.filedb.filestore import FileStorage
+
+        for attempt in range(3):
+            self.generation = store.require(self.index_dir)
+            try:
+                self._ix = FileStorage(str(self.generation), readonly=True).open_index()
+                break
+            except (OSError, Exception) as exc:  # a writer removed it in between
+                if attempt == 2:
+                    raise IndexMissingError(
+                        f"cannot open the index at {store.display(self.index_dir)}: {exc}",
+                        hint="Run `notesearch index --rebuild`.",
+                    ) from exc
+        self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+        self._table: store.FileTable | None = None
+        self._note_set: NoteSet | None = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._ix.close()
+
+    @property
+    def table(self) -> store.FileTable:
+        if self._table is None:
+            self._table = store.read_table(self.generation)
+        return self._table
+
+    @property
+    def note_set(self) -> NoteSet:
+        if self._note_set is None:
+            self._note_set = NoteSet(self.table.notes, self.table.assets)
+        return self._note_set
+
+    def known_tags(self) -> set[str]:
+        return {t for entry in self.table.notes.values() for t in tagmod.expand(entry.tags)}
+
+    def section(self, stored: dict[str, Any]) -> Section:
+        """Rebuild a Section from its stored record, resolving its links now."""
+        path = stored["path"]
+        links = tuple(
+            self.note_set.resolve(Link(**{**link, "exists": False}), path)
+            for link in stored["links"]
+        )
+        return Section(
+            path=path,
+            title=stored["title"],
+            heading=stored["heading"],
+            level=stored["level"],
+            breadcrumb=tuple(stored["breadcrumb"]),
+            anchor=stored["anchor"],
+            line=stored["line"],
+            end_line=stored["end_line"],
+            tags=tuple(stored["tags"]),
+            links=links,
+            text=stored["text"],
+        )
+
+    def sections(self) -> Iterator[Section]:
+        """Every indexed section, by note path and then line."""
+        records = [fields["data"] for fields in self._searcher.all_stored_fields()]
+        records.sort(key=lambda r: (r["path"], r["line"]))
+        for record in records:
+            yield self.section(record)
+
+    def changes(self, notes_dir: Path) -> tuple[int, int, int]:
+        """(changed, new, removed) notes on disk since this index was written (stat only)."""
+        found = discover(notes_dir, exclude=[self.index_dir])
+        notes = self.table.notes
+        on_disk = {n.path: n for n in found.notes}
+        changed = sum(
+            1
+            for path, n in on_disk.items()
+            if path in notes and (notes[path].size, notes[path].mtime_ns) != (n.size, n.mtime_ns)
+        )
+        new = sum(1 for path in on_disk if path not in notes)
+        removed = sum(1 for path in notes if path not in on_disk)
+        return changed, new, removed
+
+    def tag_counts(self) -> list[TagCount]:
+        notes: dict[str, int] = {}
+        for entry in self.table.notes.values():
+            for tag in tagmod.expand(entry.tags):
+                notes[tag] = notes.get(tag, 0) + 1
+        sections: dict[str, int] = {}
+        for record in self._searcher.all_stored_fields():
+            for tag in tagmod.expand(record["data"]["tags"]):
+                sections[tag] = sections.get(tag, 0) + 1
+        return [TagCount(t, notes[t], sections.get(t, 0)) for t in sorted(notes)]
+
+
+def open_index(index_dir: Path | str, notes_dir: Path | str | None = None) -> Index:
+    """Open the index in ``index_dir`` for reading.
+
+    Raises:
+        IndexMissingError: there is no index there yet.
+        IndexVersionError: the index was written by another schema version.
+    """
+    return Index(Path(index_dir), Path(notes_dir) if notes_dir is not None else None)
+
+
+def _parser(schema: Any, group: Any) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(
+        list(SEARCH_FIELDS),
+        schema,
+        fieldboosts={"heading": 3.0, "title": 2.0, "body": 1.0},
+        group=group,
+    )
+    # '-word' excludes, but only at the start of a word: ADR-016 stays one term.
+    parser.replace_plugin(
+        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+    )
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.FieldAliasPlugin({k: [v] for k, v in _alias_map().items()}))
+    return parser
+
+
+def _alias_map() -> dict[str, str]:
+    return {target: alias for alias, target in querytext.ALIASES.items()}
+
+
+def parse_query(index: Index, text: str, *, all_words: bool = True) -> query.Query:
+    """Parse a user's query string (raising QuerySyntaxError on nonsense)."""
+    querytext.check(text)
+    group = qparser.AndGroup if all_words else qparser.OrGroup.factory(0.9)
+    try:
+        parsed = _parser(index._ix.schema, group).parse(text)
+    except Exception as exc:  # Whoosh raises assorted errors on odd input
+        raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
+    return parsed
+
+
+def _tag_filter(
+    index: Index,
+    tags: Sequence[str],
+    any_tags: Sequence[str],
+    exclude_tags: Sequence[str],
+    warnings: list[Diagnostic],
+) -> tuple[query.Query | None, query.Query | None]:
+    known = index.known_tags() if (tags or any_tags or exclude_tags) else set()
+
+    def norm(raw: str) -> str:
+        name = tagmod.normalize(raw)
+        if name is None:
+            raise QuerySyntaxError(f"not a tag: {raw!r}", hint="Tags are letters, digits, _ - and /.")
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+            hint = f"; closest: {', '.join(close)}" if close else ""
+            warnings.append(Diagnostic(f"unknown tag '{name}'{hint}"))
+        return name
+
+    parts: list[query.Query] = []
+    if tags:
+        parts.append(query.And([query.Term("tag", norm(t)) for t in tags]))
+    if any_tags:
+        parts.append(query.Or([query.Term("tag", norm(t)) for t in any_tags]))
+    include = query.And(parts) if parts else None
+    exclude = query.Or([query.Term("tag", norm(t)) for t in exclude_tags]) if exclude_tags else None
+    return include, exclude
+
+
+def _path_filter(index: Index, pattern: str | None) -> query.Query | None:
+    if pattern is None:
+        return None
+    paths = [p for p in index.table.notes if fnmatch.fnmatchcase(p, pattern)]
+    if "/" not in pattern:  # like git: a bare pattern also matches in any folder
+        paths += [
+            p for p in index.table.notes if fnmatch.fnmatchcase(p.rsplit("/", 1)[-1], pattern)
+        ]
+    if not paths:
+        return query.NullQuery
+    return query.Or([query.Term("note", p) for p in sorted(set(paths))])
+
+
+def _combine(*parts: query.Query | None) -> query.Query | None:
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else query.And(present)
+
+
+def search(
+    index: Index,
+    text: str,
+    *,
+    tags: Sequence[str] = (),
+    any_tags: Sequence[str] = (),
+    exclude_tags: Sequence[str] = (),
+    path: str | None = None,
+    limit: int | None = 10,
+    per_note: int = 3,
+) -> SearchResult:
+    """Search the index; the best sections first.
+
+    Args:
+        text: the query, in the query language described in the README.
+        tags: every one of these tags must be on the section (nested: ``aws``
+            matches ``aws/s3``).
+        any_tags: at least one of these must be.
+        exclude_tags: none of these may be.
+        path: a glob over note paths relative to the notes root.
+        limit: the most hits to return; None for all.
+        per_note: the most hits from one note; 0 for no cap.
+
+    Raises:
+        QuerySyntaxError: the query (or a tag) cannot be parsed.
+    """
+    started = time.perf_counter()
+    warnings: list[Diagnostic] = []
+    strict = parse_query(index, text, all_words=True)
+    if strict is query.NullQuery:
+        warnings.append(Diagnostic(f"query {text!r} has only words too common to be indexed"))
+        return SearchResult(query=text, hits=(), total=0, warnings=tuple(warnings))
+    include, exclude = _tag_filter(index, tags, any_tags, exclude_tags, warnings)
+    allow = _combine(include, _path_filter(index, path))
+    searcher = index._searcher
+
+    ranked: list[tuple[float, int, dict[str, Any]]] = []
+    seen: set[int] = set()
+    candidates = [strict]
+    loose = parse_query(index, text, all_words=False)
+    if loose != strict:
+        candidates.append(loose)
+    for tier, parsed in enumerate(candidates):
+        fetch = None if limit is None else max(limit * 5, 50)
+        while True:
+            results = searcher.search(parsed, limit=fetch, filter=allow, mask=exclude)
+            batch = [(hit.score, hit.docnum, hit["data"]) for hit in results]
+            exhausted = fetch is None or len(batch) < fetch
+            kept = _cap(ranked + _order([b for b in batch if b[1] not in seen], tier), per_note)
+            if exhausted or limit is None or len(kept) >= limit:
+                break
+            fetch *= 4
+        ranked = kept
+        seen = {docnum for _, docnum, _ in ranked}
+        if limit is not None and len(ranked) >= limit:
+            break
+
+    hits_raw = ranked if limit is None else ranked[:limit]
+    terms = _highlight_terms(index, candidates[-1])
+    hits = tuple(
+        Hit(
+            section=index.section(data),
+            score=score,
+            snippet=_snippet(index, data, terms),
+            rank=rank,
+        )
+        for rank, (score, _, data) in enumerate(hits_raw, 1)
+    )
+    return SearchResult(
+        query=text,
+        hits=hits,
+        total=len(ranked) if limit is None else None,
+        elapsed=time.perf_counter() - started,
+        warnings=tuple(warnings),
+    )
+
+
+def _order(batch: list[tuple[float, int, dict[str, Any]]], tier: int) -> list[tuple[float, int, dict[str, Any]]]:
+    """Score order with a deterministic tie-break (path, then line)."""
+    return sorted(batch, key=lambda b: (-round(b[0], 6), b[2]["path"], b[2]["line"]))
+
+
+def _cap(
+    ranked: list[tuple[float, int, dict[str, Any]]], per_note: int
+) -> list[tuple[float, int, dict[str, Any]]]:
+    if per_note <= 0:
+        return ranked
+    counts: dict[str, int] = {}
+    kept = []
+    for item in ranked:
+        note = item[2]["path"]
+        if counts.get(note, 0) < per_note:
+            counts[note] = counts.get(note, 0) + 1
+            kept.append(item)
+    return kept
+
+
+def _highlight_terms(index: Index, parsed: query.Query) -> frozenset[str]:
+    """The index terms (stems) the query matches in text fields, wildcards expanded."""
+    try:
+        pairs = parsed.existing_terms(index._searcher.reader(), expand=True)
+    except Exception:
+        pairs = parsed.iter_all_terms()
+    found = set()
+    for field, term in pairs:
+        if field in SEARCH_FIELDS:
+            found.add(term.decode("utf-8") if isinstance(term, bytes) else str(term))
+    return frozenset(found)
+
+
+def find_spans(text: str, terms: Iterable[str]) -> list[Span]:
+    """Character spans of the words in ``text`` whose stems are among ``terms``."""
+    wanted = frozenset(terms)
+    if not wanted or not text:
+        return []
+    windows = [(0, len(text))]
+    if len(text) > _LONG_TEXT:  # analyse only around the first raw occurrences
+        lowered = text.lower()
+        windows = []
+        for term in wanted:
+            at = lowered.find(term[: max(3, len(term) - 1)])
+            if at >= 0:
+                windows.append((max(0, at - 1000), min(len(text), at + 1000)))
+    spans: list[Span] = []
+    for lo, hi in sorted(windows):
+        piece = text[lo:hi]
+        for token in _ANALYZER(piece, chars=True, mode="index"):
+            if token.text in wanted:
+                spans.append(Span(lo + token.startchar, lo + token.endchar))
+    return sorted(set(spans), key=lambda s: s.start)
+
+
+def _snippet(index: Index, data: dict[str, Any], terms: frozenset[str]) -> Snippet:
+    text = data["text"]
+    spans = find_spans(text, terms)
+    snippet = make_snippet(text, spans)
+    if not spans:
+        heading_spans = find_spans(data["heading"], terms)
+        if heading_spans and not text:
+            snippet = Snippet(text=data["heading"], spans=tuple(heading_spans))
+    line, column = _locate(index, data, text[spans[0].start : spans[0].end] if spans else "")
+    return replace(snippet, line=line, column=column)
+
+
+def _locate(index: Index, data: dict[str, Any], word: str) -> tuple[int, int]:
+    """Line and column of ``word`` in the note file, within the section's lines."""
+    line = int(data["line"])
+    if not word or index.notes_dir is None:
+        return line, 1
+    try:
+        with open(os.path.join(index.notes_dir, data["path"]), encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return line, 1
+    lowered = word.lower()
+    for number in range(line, min(int(data["end_line"]), len(lines)) + 1):
+        col = lines[number - 1].lower().find(lowered)
+        if col >= 0:
+            return number, col + 1
+    return line, 1
+
+
+def suggest(index: Index, text: str) -> Suggestion | None:
+    """A spelling correction of ``text`` built from the index's own words.
+
+    Only words the index does not know are replaced, each by the closest
+    indexed word (as written in the notes, not stemmed). Returns None when
+    nothing needs correcting or no correction is found.
+    """
+    reader = index._searcher.reader()
+    corrected = text
+    changed = False
+    for word in reversed(querytext.words(text)):
+        lowered = word.text.lower()
+        stems = [t.text for t in _ANALYZER(lowered)]
+        if not stems:
+            continue
+        if all(
+            any(reader.doc_frequency(f, s) > 0 for f in SEARCH_FIELDS) for s in stems
+        ):
+            continue
+        options = index._searcher.suggest("body", lowered, limit=1, maxdist=2, prefix=1)
+        options = options or index._searcher.suggest("heading", lowered, limit=1, maxdist=2, prefix=1)
+        if options and options[0] != lowered:
+            corrected = corrected[: word.start] + options[0] + corrected[word.end :]
+            changed = True
+    if not changed:
+        return None
+    return Suggestion(query=text, corrected=corrected)

@@ -1,0 +1,75 @@
+"""Tag syntax and tag arithmetic.
+
+A tag is written ``#name`` where the name is letters (any script), digits,
+``_``, ``-`` and ``/`` with at least one non-digit (Obsidian's rule). Tags are
+compared case-insensitively and stored lowercase; ``/`` nests, so ``aws/s3``
+is also under ``aws``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# A whole tag (as in a code span `#gotcha` or a --tag argument after '#').
+TAG_NAME = re.compile(r"[\w/-]+")
+# A tag inside running text: after the start of the text or white space.
+TAG_IN_TEXT = re.compile(r"(?:(?<=\s)|^)#([\w/-]+)")
+
+
+def normalize(name: str) -> str | None:
+    """Return the canonical form of a tag name, or None if it is not a tag.
+
+    Accepts an optional leading ``#``; strips surrounding and trailing ``/``.
+    """
+    name = name.strip()
+    if name.startswith("#"):
+        name = name[1:]
+    name = name.strip("/")
+    if not name or not TAG_NAME.fullmatch(name):
+        return None
+    if all(ch.isdigit() or ch in "_-/" for ch in name):
+        return None
+    if "//" in name:
+        return None
+    return name.lower()
+
+
+def find_in_text(text: str) -> list[tuple[int, str]]:
+    """Tags written as ``#tag`` in running text, as (offset, normalized name)."""
+    found = []
+    if "#" not in text:
+        return found
+    for match in TAG_IN_TEXT.finditer(text):
+        name = normalize(match.group(1))
+        if name is not None:
+            found.append((match.start(), name))
+    return found
+
+
+def code_span_tag(content: str) -> str | None:
+    """The tag a code span holds when its whole content is one ``#tag``."""
+    content = content.strip()
+    if not content.startswith("#"):
+        return None
+    return normalize(content)
+
+
+def ancestors(tag: str) -> list[str]:
+    """``aws/s3/buckets`` -> ``["aws", "aws/s3", "aws/s3/buckets"]``."""
+    parts = tag.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def expand(tags: Iterable[str]) -> list[str]:
+    """Every tag with all its ancestors, deduplicated, order kept."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        for name in ancestors(tag):
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def unique(tags: Iterable[str]) -> tuple[str, ...]:
+    """Deduplicate, keeping the first occurrence's position."""
+    return tuple(dict.fromkeys(tags))
