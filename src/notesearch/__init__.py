@@ -26,7 +26,18 @@ from .errors import (
     NotesFolderError,
     QuerySyntaxError,
 )
-from .models import Diagnostic, Hit, IndexStats, Link, SearchResult, Section, Snippet, Span, Suggestion, TagCount
+from .models import (
+    Diagnostic,
+    Hit,
+    IndexStats,
+    Link,
+    SearchResult,
+    Section,
+    Snippet,
+    Span,
+    Suggestion,
+    TagCount,
+)
 
 if TYPE_CHECKING:
     from .index import build_index

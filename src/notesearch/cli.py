@@ -27,11 +27,9 @@ EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 class CommandError(click.ClickException):
     """A NotesearchError on its way out: one line on stderr, exit 2."""
 
-    exit_code = EXIT_ERROR
-
     def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: IO[Any] | None = None) -> None:
         from .sanitize import clean_line
@@ -160,22 +158,78 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
 @cli.command("query")
 @click.argument("words", nargs=-1, required=True)
 @_location_options
-@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Sections must have this tag (repeatable: all).")
-@click.option("--any-tag", "any_tags", multiple=True, metavar="TAG", help="Sections must have one of these tags (repeatable).")
-@click.option("--exclude-tag", "exclude_tags", multiple=True, metavar="TAG", help="Leave out sections with this tag (repeatable).")
-@click.option("--path", "path_glob", metavar="GLOB", help="Only notes whose path (relative to the notes folder) matches.")
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most results to show.")
-@click.option("--all", "show_all", is_flag=True, help="Show every match (no --limit).")
-@click.option("--per-note", type=click.IntRange(min=0), default=3, show_default=True, help="Most sections from one note; 0 for no cap.")
 @click.option(
-    "-f", "--format", "fmt",
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Sections must have this tag (repeatable: all).",
+)
+@click.option(
+    "--any-tag",
+    "any_tags",
+    multiple=True,
+    metavar="TAG",
+    help="Sections must have one of these tags (repeatable).",
+)
+@click.option(
+    "--exclude-tag",
+    "exclude_tags",
+    multiple=True,
+    metavar="TAG",
+    help="Leave out sections with this tag (repeatable).",
+)
+@click.option(
+    "--path",
+    "path_glob",
+    metavar="GLOB",
+    help="Only notes whose path (relative to the notes folder) matches.",
+)
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Most results to show.",
+)
+@click.option("--all", "show_all", is_flag=True, help="Show every match (no --limit).")
+@click.option(
+    "--per-note",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Most sections from one note; 0 for no cap.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
     type=click.Choice(["rich", "plain", "jsonl", "json", "paths", "vimgrep"]),
     help="Output format [default: rich on a terminal, plain otherwise].",
 )
-@click.option("-l", "--files", "files_only", is_flag=True, help="Print only note paths (same as --format paths).")
-@click.option("-0", "--null", is_flag=True, help="With paths: end each path with NUL, for xargs -0.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Color (NO_COLOR is honoured).")
-@click.option("--correct", is_flag=True, help="When nothing matches and a spelling correction exists, run the corrected query.")
+@click.option(
+    "-l",
+    "--files",
+    "files_only",
+    is_flag=True,
+    help="Print only note paths (same as --format paths).",
+)
+@click.option(
+    "-0", "--null", is_flag=True, help="With paths: end each path with NUL, for xargs -0."
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Color (NO_COLOR is honoured).",
+)
+@click.option(
+    "--correct",
+    is_flag=True,
+    help="When nothing matches and a spelling correction exists, run the corrected query.",
+)
 @click.option("--refresh", is_flag=True, help="Update the index before searching.")
 @_errors
 def query_command(
@@ -215,7 +269,7 @@ def query_command(
     text = " ".join(words)
     if files_only:
         fmt = "paths"
-    stdout = click.get_text_stream("stdout")
+    stdout = sys.stdout
     use_color = _use_color(color, stdout)
     if fmt is None:
         fmt = "rich" if _use_color("auto", stdout) or (color == "always") else "plain"
@@ -253,14 +307,16 @@ def query_command(
                 result = search(idx, fix.corrected, **options)
             elif fix is not None:
                 command = shlex.join(["notesearch", "query", fix.corrected])
-                click.echo(f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)", err=True)
+                click.echo(
+                    f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)", err=True
+                )
 
         from .printers import make_printer
 
         printer = make_printer(
             fmt,
             stdout,
-            click.get_text_stream("stderr"),
+            sys.stderr,
             color=use_color,
             null=null,
             notes_root=str(notes_dir),
@@ -274,7 +330,12 @@ def query_command(
 @cli.command("export")
 @_location_options
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True,
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json"]),
+    default="jsonl",
+    show_default=True,
     help="JSON Lines (one section per line) or one JSON array.",
 )
 @_errors
@@ -289,8 +350,8 @@ def export_command(notes_dir: Path, index_dir: Path, fmt: str) -> None:
     from .printers import make_printer
     from .search import open_index
 
-    stdout = click.get_text_stream("stdout")
-    printer = make_printer(fmt, stdout, click.get_text_stream("stderr"), color=False)
+    stdout = sys.stdout
+    printer = make_printer(fmt, stdout, sys.stderr, color=False)
     with open_index(index_dir, notes_dir) as idx:
         printer.sections(idx.sections())
     printer.close()

@@ -79,14 +79,18 @@ def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
                 st = os.stat(entry.path)  # follows symlinks
             except OSError:
                 if is_note_name(name):
-                    found.warnings.append(Diagnostic("broken symlink or unreadable; skipped", child_rel))
+                    found.warnings.append(
+                        Diagnostic("broken symlink or unreadable; skipped", child_rel)
+                    )
                 continue
             if is_link:
                 real = os.path.realpath(entry.path)
                 if not within(root_real, real):
                     if stat.S_ISDIR(st.st_mode) or is_note_name(name):
                         found.warnings.append(
-                            Diagnostic("symlink points outside the notes folder; skipped", child_rel)
+                            Diagnostic(
+                                "symlink points outside the notes folder; skipped", child_rel
+                            )
                         )
                     continue
             if stat.S_ISDIR(st.st_mode):

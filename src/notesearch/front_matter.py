@@ -53,9 +53,7 @@ def split(text: str) -> FrontMatter:
         meta = _load(yaml_text)
     except Exception as exc:  # PyYAML raises YAMLError, ValueError, RecursionError...
         reason = " ".join(str(exc).split())[:160] or type(exc).__name__
-        return FrontMatter(
-            body=text, warnings=[(1, f"malformed front matter ignored ({reason})")]
-        )
+        return FrontMatter(body=text, warnings=[(1, f"malformed front matter ignored ({reason})")])
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

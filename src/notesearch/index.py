@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import fields
-from whoosh.analysis import RegexTokenizer, LowercaseFilter, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 
 from . import store
 from . import tags as tagmod
 from .discover import NoteFile, discover
-from .errors import IndexVersionError, IndexWriteError, NotesFolderError, NotesearchError
+from .errors import IndexVersionError, IndexWriteError, NotesearchError, NotesFolderError
 from .links import NoteSet
 from .models import Diagnostic, IndexStats, Note
 from .parse import parse_note
@@ -35,20 +35,34 @@ ProgressSink = Callable[[int, int], None]
 HEADING_BOOST = 3.0
 TITLE_BOOST = 2.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# Whoosh's English stop words plus the question words people type in natural
+# queries ("where are pasted images saved"): measured with bench/relevance.py.
+STOP = frozenset(STOP_WORDS) | {
+    "where", "what", "how", "why", "which", "who", "do", "does", "did",
+    "i", "my", "me", "there", "so", "about", "should", "would", "could",
+}  # fmt: skip
+
+
+def make_analyzer() -> Any:
+    """Tokens for text fields: words, lowercased, stop words dropped, Porter-stemmed."""
+    return StemmingAnalyzer(stoplist=STOP)
 
 
 def make_schema() -> fields.Schema:
-    """The Whoosh schema of a section document (versioned by store.SCHEMA_VERSION)."""
-    stem = StemmingAnalyzer()
+    """The Whoosh schema of a section document (versioned by store.SCHEMA_VERSION).
+
+    ``body`` holds the note title, the heading and the section text together,
+    so BM25 sees one document with one length; ``heading`` and ``title`` are
+    indexed again on their own so that matches there weigh more.
+    """
+    stem = make_analyzer()
     words = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()
     return fields.Schema(
         id=fields.ID(unique=True),
         note=fields.ID(),  # exact note path: deletes and --path filters
         path=fields.TEXT(analyzer=words, multitoken_query="phrase"),
         title=fields.TEXT(analyzer=stem, field_boost=TITLE_BOOST, multitoken_query="phrase"),
-        heading=fields.TEXT(
-            analyzer=stem, field_boost=HEADING_BOOST, multitoken_query="phrase", spelling=True
-        ),
+        heading=fields.TEXT(analyzer=stem, field_boost=HEADING_BOOST, multitoken_query="phrase"),
         body=fields.TEXT(analyzer=stem, multitoken_query="phrase", spelling=True),
         tag=fields.KEYWORD(lowercase=True, commas=True),  # tags and their ancestors
         link=fields.KEYWORD(lowercase=True, commas=True),  # link targets
@@ -56,7 +70,7 @@ def make_schema() -> fields.Schema:
     )
 
 
-class SafeFileStorage(FileStorage):  # type: ignore[misc]
+class SafeFileStorage(FileStorage):  # type: ignore[misc]  # untyped base
     """A FileStorage that never writes through a hard link shared with the live index."""
 
     def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
@@ -152,8 +166,12 @@ def build_index(
             try:
                 note, parse_diags = parse_note(note_file.path, text)
             except Exception as exc:  # a parser bug must not stop the other notes
-                warn(Diagnostic(f"could not be parsed ({type(exc).__name__}: {exc}); skipped",
-                                note_file.path))
+                warn(
+                    Diagnostic(
+                        f"could not be parsed ({type(exc).__name__}: {exc}); skipped",
+                        note_file.path,
+                    )
+                )
                 stats.skipped += 1
                 continue
             for diag in [*diags, *parse_diags]:
@@ -251,7 +269,7 @@ def _documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterabl
             "path": note.path,
             "title": title_text,
             "heading": section.heading,
-            "body": section.text,
+            "body": f"{note.title}\n{section.heading}\n{section.text}",
             "tag": ",".join(tagmod.expand(section.tags)),
             "link": ",".join(t.replace(",", " ") for t in targets),
             "data": _stored(section),
@@ -278,10 +296,7 @@ def _write(
         store.clean(index_dir, keep=store.current(index_dir))  # leftovers of a crashed run
         tmp = store.start_generation(index_dir, base)
         storage = SafeFileStorage(str(tmp))
-        if base is None:
-            ix = storage.create_index(make_schema())
-        else:
-            ix = storage.open_index()
+        ix = storage.create_index(make_schema()) if base is None else storage.open_index()
         writer = ix.writer(limitmb=128)
         try:
             if base is not None:

@@ -52,7 +52,7 @@ def is_external(target: str) -> bool:
         return True
     match = _SCHEME.match(target)
     # A single letter before ':' is a Windows drive, not a scheme: still outside.
-    return bool(match) and len(match.group(0)) > 2
+    return match is not None and len(match.group(0)) > 2
 
 
 def split_anchor(target: str) -> tuple[str, str | None]:
@@ -152,8 +152,10 @@ class NoteSet:
                 for p in self._by_name.get(posixpath.basename(key), [])
                 if p.lower() == key
                 or p.lower().endswith("/" + key)
-                or any(p.lower() in (key + s, ) or p.lower().endswith("/" + key + s)
-                       for s in NOTE_SUFFIXES)
+                or any(
+                    p.lower() in (key + s,) or p.lower().endswith("/" + key + s)
+                    for s in NOTE_SUFFIXES
+                )
             ]
         if not candidates:
             return None

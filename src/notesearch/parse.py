@@ -229,7 +229,7 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int) -> _Inli
             href = str(child.attrs.get("href", ""))
             if child.markup == "autolink" or child.info == "auto":
                 in_autolink = True
-                found_links.append(linkmod.Link(kind="external", raw=href, line=line))
+                found_links.append(Link(kind="external", raw=href, line=line))
             else:
                 found_links.append(linkmod.markdown_link(path, href, line))
         elif kind == "link_close":

@@ -46,7 +46,9 @@ def _fail(query: str, pos: int, message: str) -> QuerySyntaxError:
 def check(query: str) -> None:
     """Raise QuerySyntaxError when the query cannot mean what its writer meant."""
     if not query.strip():
-        raise QuerySyntaxError("empty query", hint='Give some words, e.g. notesearch query "spot training".')
+        raise QuerySyntaxError(
+            "empty query", hint='Give some words, e.g. notesearch query "spot training".'
+        )
     depth_stack: list[int] = []
     quote_at: int | None = None
     for pos, ch in enumerate(query):
@@ -69,11 +71,13 @@ def check(query: str) -> None:
         lowered = name.lower()
         if lowered in FIELDS or lowered in ALIASES:
             continue
-        near = [f for f in (*FIELDS, *ALIASES) if _distance(lowered, f) <= (1 if len(f) <= 4 else 2)]
+        near = [
+            f for f in (*FIELDS, *ALIASES) if _distance(lowered, f) <= (1 if len(f) <= 4 else 2)
+        ]
         if near:
             raise QuerySyntaxError(
                 f"unknown field '{name}:' at column {match.start(1) + 1} of query {query!r}",
-                hint=f"Did you mean {near[0]}:? To search the text itself, quote it: \"{name}:...\".",
+                hint=f'Did you mean {near[0]}:? To search the text itself, quote it: "{name}:...".',
             )
 
     tokens = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", outside)]

@@ -21,18 +21,34 @@ from types import TracebackType
 from typing import Any
 
 from whoosh import qparser, query, scoring
-from whoosh.analysis import StemmingAnalyzer
 
 from . import querytext, store
 from . import tags as tagmod
 from .discover import discover
 from .errors import IndexMissingError, QuerySyntaxError
+from .index import make_analyzer
 from .links import NoteSet
-from .models import Diagnostic, Hit, Link, SearchResult, Section, Snippet, Span, Suggestion, TagCount
+from .models import (
+    Diagnostic,
+    Hit,
+    Link,
+    SearchResult,
+    Section,
+    Snippet,
+    Span,
+    Suggestion,
+    TagCount,
+)
 from .snippets import make_snippet
 
 SEARCH_FIELDS = ("heading", "title", "body")
-_ANALYZER = StemmingAnalyzer()
+# ``body`` already holds title and heading; these extra weights make a match
+# there count more. Tuned with bench/relevance.py (see README, Relevance).
+FIELD_BOOSTS = {"heading": 0.1, "title": 0.1, "body": 1.0}
+# How much a section that holds only some of the query's words loses: a
+# section with all of them keeps its whole score, one with half keeps 85 %.
+COORDINATION = 0.3
+_ANALYZER = make_analyzer()
 _LONG_TEXT = 100_000
 
 
@@ -160,7 +176,7 @@ def _parser(schema: Any, group: Any) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
         list(SEARCH_FIELDS),
         schema,
-        fieldboosts={"heading": 3.0, "title": 2.0, "body": 1.0},
+        fieldboosts=FIELD_BOOSTS,
         group=group,
     )
     # '-word' excludes, but only at the start of a word: ADR-016 stays one term.
@@ -176,15 +192,17 @@ def _alias_map() -> dict[str, str]:
     return {target: alias for alias, target in querytext.ALIASES.items()}
 
 
-def parse_query(index: Index, text: str, *, all_words: bool = True) -> query.Query:
-    """Parse a user's query string (raising QuerySyntaxError on nonsense)."""
+def parse_query(index: Index, text: str) -> query.Query:
+    """Parse a user's query string (raising QuerySyntaxError on nonsense).
+
+    Words are joined with OR; the ranking then gives sections that hold more
+    of the words a bonus (see :func:`search`).
+    """
     querytext.check(text)
-    group = qparser.AndGroup if all_words else qparser.OrGroup.factory(0.9)
     try:
-        parsed = _parser(index._ix.schema, group).parse(text)
+        return _parser(index._ix.schema, qparser.OrGroup).parse(text)
     except Exception as exc:  # Whoosh raises assorted errors on odd input
         raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
-    return parsed
 
 
 def _tag_filter(
@@ -199,7 +217,9 @@ def _tag_filter(
     def norm(raw: str) -> str:
         name = tagmod.normalize(raw)
         if name is None:
-            raise QuerySyntaxError(f"not a tag: {raw!r}", hint="Tags are letters, digits, _ - and /.")
+            raise QuerySyntaxError(
+                f"not a tag: {raw!r}", hint="Tags are letters, digits, _ - and /."
+            )
         if name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
             hint = f"; closest: {', '.join(close)}" if close else ""
@@ -264,37 +284,30 @@ def search(
     """
     started = time.perf_counter()
     warnings: list[Diagnostic] = []
-    strict = parse_query(index, text, all_words=True)
-    if strict is query.NullQuery:
+    parsed = parse_query(index, text)
+    if parsed is query.NullQuery:
         warnings.append(Diagnostic(f"query {text!r} has only words too common to be indexed"))
         return SearchResult(query=text, hits=(), total=0, warnings=tuple(warnings))
     include, exclude = _tag_filter(index, tags, any_tags, exclude_tags, warnings)
     allow = _combine(include, _path_filter(index, path))
-    searcher = index._searcher
+    words = _text_terms(parsed.iter_all_terms())
 
-    ranked: list[tuple[float, int, dict[str, Any]]] = []
-    seen: set[int] = set()
-    candidates = [strict]
-    loose = parse_query(index, text, all_words=False)
-    if loose != strict:
-        candidates.append(loose)
-    for tier, parsed in enumerate(candidates):
-        fetch = None if limit is None else max(limit * 5, 50)
-        while True:
-            results = searcher.search(parsed, limit=fetch, filter=allow, mask=exclude)
-            batch = [(hit.score, hit.docnum, hit["data"]) for hit in results]
-            exhausted = fetch is None or len(batch) < fetch
-            kept = _cap(ranked + _order([b for b in batch if b[1] not in seen], tier), per_note)
-            if exhausted or limit is None or len(kept) >= limit:
-                break
-            fetch *= 4
-        ranked = kept
-        seen = {docnum for _, docnum, _ in ranked}
-        if limit is not None and len(ranked) >= limit:
+    fetch = None if limit is None else max(limit * 5, 50)
+    while True:
+        results = index._searcher.search(
+            parsed, limit=fetch, filter=allow, mask=exclude, terms=True
+        )
+        batch = [
+            (hit.score * _coordination(words, hit.matched_terms()), hit.docnum, hit["data"])
+            for hit in results
+        ]
+        ranked = _cap(_order(batch), per_note)
+        if fetch is None or limit is None or len(batch) < fetch or len(ranked) >= limit:
             break
+        fetch *= 4
 
     hits_raw = ranked if limit is None else ranked[:limit]
-    terms = _highlight_terms(index, candidates[-1])
+    terms = _highlight_terms(index, parsed)
     hits = tuple(
         Hit(
             section=index.section(data),
@@ -313,7 +326,26 @@ def search(
     )
 
 
-def _order(batch: list[tuple[float, int, dict[str, Any]]], tier: int) -> list[tuple[float, int, dict[str, Any]]]:
+def _text_terms(pairs: Iterable[tuple[str, Any]]) -> frozenset[str]:
+    """The term texts of the text fields among (field, term) pairs."""
+    return frozenset(
+        term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        for field, term in pairs
+        if field in SEARCH_FIELDS
+    )
+
+
+def _coordination(words: frozenset[str], matched: Iterable[tuple[str, Any]]) -> float:
+    """The bonus for holding more of the query's words: 1.0 when all are there."""
+    if len(words) < 2:
+        return 1.0
+    share = len(_text_terms(matched) & words) / len(words)
+    return 1.0 - COORDINATION + COORDINATION * share
+
+
+def _order(
+    batch: list[tuple[float, int, dict[str, Any]]],
+) -> list[tuple[float, int, dict[str, Any]]]:
     """Score order with a deterministic tie-break (path, then line)."""
     return sorted(batch, key=lambda b: (-round(b[0], 6), b[2]["path"], b[2]["line"]))
 
@@ -339,11 +371,7 @@ def _highlight_terms(index: Index, parsed: query.Query) -> frozenset[str]:
         pairs = parsed.existing_terms(index._searcher.reader(), expand=True)
     except Exception:
         pairs = parsed.iter_all_terms()
-    found = set()
-    for field, term in pairs:
-        if field in SEARCH_FIELDS:
-            found.add(term.decode("utf-8") if isinstance(term, bytes) else str(term))
-    return frozenset(found)
+    return _text_terms(pairs)
 
 
 def find_spans(text: str, terms: Iterable[str]) -> list[Span]:
@@ -386,7 +414,9 @@ def _locate(index: Index, data: dict[str, Any], word: str) -> tuple[int, int]:
     if not word or index.notes_dir is None:
         return line, 1
     try:
-        with open(os.path.join(index.notes_dir, data["path"]), encoding="utf-8", errors="replace") as fh:
+        with open(
+            os.path.join(index.notes_dir, data["path"]), encoding="utf-8", errors="replace"
+        ) as fh:
             lines = fh.read().splitlines()
     except OSError:
         return line, 1
@@ -413,12 +443,12 @@ def suggest(index: Index, text: str) -> Suggestion | None:
         stems = [t.text for t in _ANALYZER(lowered)]
         if not stems:
             continue
-        if all(
-            any(reader.doc_frequency(f, s) > 0 for f in SEARCH_FIELDS) for s in stems
-        ):
+        if all(any(reader.doc_frequency(f, s) > 0 for f in SEARCH_FIELDS) for s in stems):
             continue
         options = index._searcher.suggest("body", lowered, limit=1, maxdist=2, prefix=1)
-        options = options or index._searcher.suggest("heading", lowered, limit=1, maxdist=2, prefix=1)
+        options = options or index._searcher.suggest(
+            "heading", lowered, limit=1, maxdist=2, prefix=1
+        )
         if options and options[0] != lowered:
             corrected = corrected[: word.start] + options[0] + corrected[word.end :]
             changed = True

@@ -69,7 +69,7 @@ class FileTable:
     def to_json(self) -> dict[str, Any]:
         return {
             "notes": {
-                path: {k: getattr(e, k) for k in NoteEntry.__slots__}  # type: ignore[attr-defined]
+                path: {k: getattr(e, k) for k in NoteEntry.__slots__}
                 for path, e in sorted(self.notes.items())
             },
             "assets": sorted(self.assets),
@@ -99,7 +99,9 @@ def current(index_dir: Path) -> Path | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise IndexMissingError(f"cannot read index at {display(index_dir)}: {exc.strerror}") from exc
+        raise IndexMissingError(
+            f"cannot read index at {display(index_dir)}: {exc.strerror}"
+        ) from exc
     if not name.startswith(_PREFIX) or "/" in name:
         return None
     gen = index_dir / name

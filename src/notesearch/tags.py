@@ -37,7 +37,7 @@ def normalize(name: str) -> str | None:
 
 def find_in_text(text: str) -> list[tuple[int, str]]:
     """Tags written as ``#tag`` in running text, as (offset, normalized name)."""
-    found = []
+    found: list[tuple[int, str]] = []
     if "#" not in text:
         return found
     for match in TAG_IN_TEXT.finditer(text):

@@ -124,4 +124,3 @@ def progress_bar(stream: IO[str], label: str) -> Iterator[Callable[[int, int], N
             bar.update(task, completed=done, total=total)
 
         yield update
-

@@ -1,0 +1,62 @@
+"""Shared fixtures: every test runs in its own temporary folder.
+
+The autouse fixture moves the working folder and the NOTESEARCH_* variables
+to a temporary path, so no test can read or write the user's ./notes or
+./index.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpora" / "obsidian-help-en"
+BUNDLED_NOTES = REPO / "notes"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NOTESEARCH_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("NOTESEARCH_NOTES", str(tmp_path / "notes"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/notes in the test's own folder."""
+    target = tmp_path / "notes"
+    shutil.copytree(FIXTURES / "notes", target)
+    return target
+
+
+@pytest.fixture
+def bundled(tmp_path: Path) -> Path:
+    """A copy of the bundled sample notes (the README's demo)."""
+    target = tmp_path / "notes"
+    shutil.copytree(BUNDLED_NOTES, target)
+    return target
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The real Obsidian help vault beside the project; skips when absent."""
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpora/obsidian-help-en is not present")
+    return CORPUS
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    """Write a note (creating folders); bytes are written as they are."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
