@@ -94,9 +94,7 @@ def test_cp1252_undefined_bytes_do_not_raise() -> None:
         pytest.param(b"\x00", id="single-nul"),
         pytest.param("abc".encode("utf-16-le"), id="utf16-without-bom"),
         pytest.param(codecs.BOM_UTF8 + b"a\x00b", id="nul-after-utf8-bom"),
-        pytest.param(
-            codecs.BOM_UTF16_LE + "a\x00b".encode("utf-16-le"), id="nul-char-in-utf16"
-        ),
+        pytest.param(codecs.BOM_UTF16_LE + "a\x00b".encode("utf-16-le"), id="nul-char-in-utf16"),
     ],
 )
 def test_nul_bytes_are_unreadable(data: bytes) -> None:

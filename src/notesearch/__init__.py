@@ -42,7 +42,7 @@ from .models import (
 if TYPE_CHECKING:
     from .index import build_index
     from .parse import parse_note
-    from .search import Index, open_index, search, suggest
+    from .searcher import Index, open_index, search, suggest
 
 try:
     __version__ = version("notesearch")
@@ -79,10 +79,10 @@ __all__ = [
 _LAZY = {
     "build_index": "index",
     "parse_note": "parse",
-    "Index": "search",
-    "open_index": "search",
-    "search": "search",
-    "suggest": "search",
+    "Index": "searcher",
+    "open_index": "searcher",
+    "search": "searcher",
+    "suggest": "searcher",
 }
 
 

@@ -264,7 +264,7 @@ def query_command(
       notesearch query deepar -l | xargs -d '\\n' $EDITOR
       vim -q <(notesearch query "serverless inference" --format vimgrep)
     """
-    from .search import open_index, search, suggest
+    from .searcher import open_index, search, suggest
 
     text = " ".join(words)
     if files_only:
@@ -348,7 +348,7 @@ def export_command(notes_dir: Path, index_dir: Path, fmt: str) -> None:
       notesearch export --format json > sections.json
     """
     from .printers import make_printer
-    from .search import open_index
+    from .searcher import open_index
 
     stdout = sys.stdout
     printer = make_printer(fmt, stdout, sys.stderr, color=False)

@@ -29,7 +29,8 @@ class Word:
     text: str
 
 
-def _distance(a: str, b: str) -> int:
+def distance(a: str, b: str) -> int:
+    """Levenshtein edit distance."""
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         row = [i]
@@ -71,9 +72,7 @@ def check(query: str) -> None:
         lowered = name.lower()
         if lowered in FIELDS or lowered in ALIASES:
             continue
-        near = [
-            f for f in (*FIELDS, *ALIASES) if _distance(lowered, f) <= (1 if len(f) <= 4 else 2)
-        ]
+        near = [f for f in (*FIELDS, *ALIASES) if distance(lowered, f) <= (1 if len(f) <= 4 else 2)]
         if near:
             raise QuerySyntaxError(
                 f"unknown field '{name}:' at column {match.start(1) + 1} of query {query!r}",
@@ -103,11 +102,8 @@ def words(query: str) -> list[Word]:
     words with wildcard or fuzzy suffixes.
     """
     found: list[Word] = []
-    skip_until = -1
     for match in re.finditer(r"\S+", query):
         token = match.group(0)
-        if match.start() < skip_until:
-            continue
         if token.strip("()") in OPERATORS:
             continue
         field = _FIELD.match(query, match.start())

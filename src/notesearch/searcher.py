@@ -200,9 +200,27 @@ def parse_query(index: Index, text: str) -> query.Query:
     """
     querytext.check(text)
     try:
-        return _parser(index._ix.schema, qparser.OrGroup).parse(text)
+        return _hoist_not(_parser(index._ix.schema, qparser.OrGroup).parse(text))
     except Exception as exc:  # Whoosh raises assorted errors on odd input
         raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
+
+
+def _hoist_not(q: query.Query) -> query.Query:
+    """Make ``a b NOT c`` mean (a OR b) AND NOT c.
+
+    With words joined by OR, Whoosh reads it as ``a OR b OR (NOT c)``, which
+    matches nearly every section.
+    """
+    if not q.is_leaf():
+        q = q.apply(_hoist_not)
+    if isinstance(q, query.Or):
+        negative = [sub.query for sub in q.subqueries if isinstance(sub, query.Not)]
+        positive = [sub for sub in q.subqueries if not isinstance(sub, query.Not)]
+        if negative and positive:
+            keep = positive[0] if len(positive) == 1 else query.Or(positive, boost=q.boost)
+            drop = negative[0] if len(negative) == 1 else query.Or(negative)
+            return query.AndNot(keep, drop)
+    return q
 
 
 def _tag_filter(
@@ -366,12 +384,20 @@ def _cap(
 
 
 def _highlight_terms(index: Index, parsed: query.Query) -> frozenset[str]:
-    """The index terms (stems) the query matches in text fields, wildcards expanded."""
-    try:
-        pairs = parsed.existing_terms(index._searcher.reader(), expand=True)
-    except Exception:
-        pairs = parsed.iter_all_terms()
-    return _text_terms(pairs)
+    """The index terms (stems) the query matches in text fields, wildcards expanded.
+
+    (Whoosh's own ``Query.existing_terms`` reuses its ``fieldname`` argument
+    as a loop variable and so drops terms of every field after the first.)
+    """
+    reader = index._searcher.reader()
+    found: set[tuple[str, Any]] = set()
+    for leaf in parsed.leaves():
+        if leaf.field() not in SEARCH_FIELDS:
+            continue
+        for field, term in leaf.expanded_terms(reader, phrases=True):
+            if (field, term) in reader:
+                found.add((field, term))
+    return _text_terms(found)
 
 
 def find_spans(text: str, terms: Iterable[str]) -> list[Span]:
@@ -445,13 +471,13 @@ def suggest(index: Index, text: str) -> Suggestion | None:
             continue
         if all(any(reader.doc_frequency(f, s) > 0 for f in SEARCH_FIELDS) for s in stems):
             continue
-        options = index._searcher.suggest("body", lowered, limit=1, maxdist=2, prefix=1)
-        options = options or index._searcher.suggest(
-            "heading", lowered, limit=1, maxdist=2, prefix=1
-        )
-        if options and options[0] != lowered:
-            corrected = corrected[: word.start] + options[0] + corrected[word.end :]
-            changed = True
+        options = index._searcher.suggest("body", lowered, limit=8, maxdist=2, prefix=1)
+        if options:
+            # Whoosh ranks by frequency too; the closest spelling should win.
+            best = min(options, key=lambda o: querytext.distance(lowered, o))
+            if best != lowered:
+                corrected = corrected[: word.start] + best + corrected[word.end :]
+                changed = True
     if not changed:
         return None
     return Suggestion(query=text, corrected=corrected)
