@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from notesearch import store
+from notesearch import open_index, search, store
 from notesearch.cli import cli
 from notesearch.errors import (
     IndexLockedError,
@@ -32,7 +32,6 @@ from notesearch.errors import (
 )
 from notesearch.index import SafeFileStorage, build_index
 from notesearch.models import IndexStats
-from notesearch import open_index, search
 from tests.conftest import write
 
 SectionKey = tuple[str, str, str]
@@ -290,16 +289,24 @@ def test_incremental_update(
     assert again.unchanged == expected["notes"]
 
 
-def test_touch_is_confirmed_by_content_hash(built: tuple[Path, Path]) -> None:
-    """A newer mtime makes the note be read, but the hash says it is unchanged."""
+@pytest.mark.xfail(
+    reason="BUG: after a touch (same content, newer mtime) the hash check mutates the entry "
+    "shared with the old table, so the table looks unchanged and the new mtime is never "
+    "saved: every later run re-reads the note and `query` warns 'index is out of date "
+    "(1 changed ...)' forever",
+    strict=True,
+)
+def test_touch_is_remembered(built: tuple[Path, Path]) -> None:
     notes, index = built
     later(notes / "a.md")
     stats = build_index(notes, index)
-    assert (stats.updated, stats.unchanged) == (0, 3)
-    # the new mtime is remembered: the next run does not even read the file
-    with open_index(index) as ix:
+    assert (stats.updated, stats.unchanged) == (0, 3)  # the hash confirmed: no re-parse
+    with open_index(index, notes) as ix:
         assert ix.table.notes["a.md"].mtime_ns == (notes / "a.md").stat().st_mtime_ns
-    assert build_index(notes, index).written is False
+        assert ix.changes(notes) == (0, 0, 0)
+    code, _, err = run_cli("query", "quokka", "--notes", str(notes), "--index", str(index))
+    assert code == 0
+    assert "out of date" not in err
 
 
 @pytest.mark.xfail(
@@ -499,10 +506,13 @@ def test_bad_notes_folder(tmp_path: Path, kind: str) -> None:
     code, out, err = run_cli("index", "--notes", str(notes), "--index", str(tmp_path / "index"))
     assert code == 2
     assert out == ""
-    assert len(err.splitlines()) == 1
-    assert err.startswith("notesearch: ")
-    assert "does not exist" in err if kind == "missing" else "is not a folder" in err
     assert "Traceback" not in err
+    if kind == "missing":
+        assert len(err.splitlines()) == 1
+        assert err.startswith("notesearch: notes folder ")
+        assert err.rstrip().endswith("does not exist")
+    else:  # click's own path check answers first, with its usage message
+        assert "is a file" in err
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
@@ -548,8 +558,12 @@ def test_index_path_unusable(tmp_path: Path, kind: str) -> None:
         build_index(notes, index)
     code, out, err = run_cli("index", "--notes", str(notes), "--index", str(index))
     assert (code, out) == (2, "")
-    assert err.startswith("notesearch: cannot create the index folder")
-    assert len(err.splitlines()) == 1
+    assert "Traceback" not in err
+    if kind == "below-a-file":
+        assert err.startswith("notesearch: cannot create the index folder")
+        assert len(err.splitlines()) == 1
+    else:  # click's own path check answers first, with its usage message
+        assert "is a file" in err
 
 
 # --------------------------------------------------------------------------- schema version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def line_count(text: str) -> int:
 
 def assert_contiguous(note: Note, text: str) -> None:
     sections = note.sections
-    for prev, nxt in zip(sections, sections[1:]):
+    for prev, nxt in pairwise(sections):
         assert prev.end_line == nxt.line - 1, (prev.heading, nxt.heading)
     for s in sections:
         assert 1 <= s.line <= s.end_line

@@ -78,20 +78,27 @@ def test_phrase_is_stricter_than_words(idx: Index) -> None:
     assert exact and exact < loose
 
 
+S3 = {("aws/s3.md", h) for h in ("S3 basics", "Storage Classes", "Security")}
+ML = {("ml/training.md", h) for h in ("Model Training", "Distributed Training")}
+ML |= {("ml/training.md", h) for h in ("Checkpoint Sharding", "Hyperparameters")}
+SPOT = ("ml/training.md", "Spot Training")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
-        ({"tags": ["gotcha"]}, {("ml/training.md", "Spot Training")}),
-        ({"tags": ["#GOTCHA"]}, {("ml/training.md", "Spot Training")}),
+        ({"tags": ["gotcha"]}, {SPOT}),
+        ({"tags": ["#GOTCHA"]}, {SPOT}),
         # note-level tags from the **Tags:** line reach every section
         ({"tags": ["ml", "exam-tip"]}, {("ml/training.md", "Checkpoint Sharding")}),
         # nested: aws matches aws/s3; aws/s3 does not match plain aws
-        ({"tags": ["aws"], "path": "aws/*"}, {("aws/s3.md", "S3 basics"), ("aws/s3.md", "Storage Classes"), ("aws/s3.md", "Security")}),
+        ({"tags": ["aws"], "path": "aws/*"}, S3),
         ({"tags": ["aws/s3"], "path": "decisions/*"}, set()),
-        ({"any_tags": ["security", "gotcha"]}, {("ml/training.md", "Spot Training"), ("aws/s3.md", "Security")}),
-        ({"path": "ml/*", "exclude_tags": ["gotcha"]}, {("ml/training.md", "Model Training"), ("ml/training.md", "Distributed Training"), ("ml/training.md", "Checkpoint Sharding"), ("ml/training.md", "Hyperparameters")}),
+        ({"any_tags": ["security", "gotcha"]}, {SPOT, ("aws/s3.md", "Security")}),
+        ({"path": "ml/*", "exclude_tags": ["gotcha"]}, ML),
+        ({"path": "*.md", "tags": ["storage"]}, S3),  # a bare glob matches in any folder
     ],
-)  # fmt: skip
+)
 def test_tag_and_path_filters(idx: Index, kwargs: dict, expected: set) -> None:
     query = "training OR storage OR s3 OR policies OR checkpoints OR rate OR strategies"
     result = search(idx, query, per_note=0, limit=None, **kwargs)

@@ -10,6 +10,7 @@ Anything unexpected keeps the whole file as body: note text is never lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from . import tags as tagmod
@@ -40,7 +41,7 @@ def split(text: str) -> FrontMatter:
     if not text.startswith("---\n"):
         return FrontMatter(body=text)
     rest = text[4:]
-    if rest.startswith("\n") or rest.startswith(" \n"):
+    if not rest.split("\n", 1)[0].strip():
         return FrontMatter(body=text)  # a thematic break followed by a blank line
     end = _closing(rest)
     if end is None:
@@ -87,24 +88,46 @@ def _closing(rest: str) -> tuple[int, int] | None:
 
 
 def _load(yaml_text: str) -> Any:
-    from frontmatter.default_handlers import YAMLHandler  # safe loader
+    from frontmatter.default_handlers import YAMLHandler
 
-    return YAMLHandler().load(yaml_text)
+    return YAMLHandler().load(yaml_text, Loader=_loader())
+
+
+@lru_cache(maxsize=1)
+def _loader() -> Any:
+    """PyYAML's SafeLoader without timestamps: dates stay the text the user wrote.
+
+    (A safe loader never builds Python objects from ``!!python/...`` tags; and
+    an impossible date such as 2026-13-45 no longer throws away the title and
+    tags next to it.)
+    """
+    import yaml
+
+    class TextDateLoader(yaml.SafeLoader):
+        pass
+
+    TextDateLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return TextDateLoader
 
 
 def _title(value: Any) -> str | None:
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+    if _is_text(value):
         title = " ".join(str(value).split())
         return title or None
     return None
 
 
+def _is_text(value: Any) -> bool:
+    """A string or a number, not a bool (YAML's ``yes``/``true``)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def _strings(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value.strip(),) if value.strip() else ()
-    if isinstance(value, list):
-        return tuple(str(v).strip() for v in value[:MAX_LIST] if isinstance(v, (str, int)))
-    return ()
+    items = [value] if _is_text(value) else value[:MAX_LIST] if isinstance(value, list) else []
+    return tuple(text for text in (str(v).strip() for v in items if _is_text(v)) if text)
 
 
 def _tags(value: Any, warnings: list[tuple[int, str]]) -> tuple[str, ...]:
@@ -114,13 +137,13 @@ def _tags(value: Any, warnings: list[tuple[int, str]]) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         raw = value.replace(",", " ").split()
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+    elif _is_text(value):
         raw = [str(value)]
     elif isinstance(value, list):
         for item in value[:MAX_LIST]:
             if isinstance(item, list):  # one level of nesting, as YAML `- [a, b]`
-                raw.extend(str(x) for x in item[:MAX_LIST] if isinstance(x, (str, int)))
-            elif isinstance(item, (str, int)) and not isinstance(item, bool):
+                raw.extend(str(x) for x in item[:MAX_LIST] if _is_text(x))
+            elif _is_text(item):
                 raw.extend(str(item).replace(",", " ").split())
     else:
         warnings.append((1, f"front matter 'tags' is a {type(value).__name__}; ignored"))

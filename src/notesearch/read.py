@@ -23,10 +23,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# A lead byte of a multi-byte UTF-8 sequence (0xC2-0xF4) decoded as cp1252 or
-# Latin-1, followed by a continuation byte (0x80-0xBF) decoded the same way.
+# The lead bytes that real mojibake is made of (UTF-8 of Latin-1 letters,
+# Œ/œ, punctuation like ’ and —, emoji, a BOM: Â Ã Å â ð ï), read as cp1252
+# or Latin-1 and followed by a continuation byte (0x80-0xBF) read the same way.
+# Narrower than every UTF-8 lead byte on purpose: "3×“" is clean text.
 _CONTINUATION = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-_MOJIBAKE = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION}]")
+_MOJIBAKE = re.compile(f"[ÂÃÅâðï][{_CONTINUATION}]")
 _NEWLINES = re.compile(r"\r\n?")
 
 
@@ -92,4 +94,8 @@ def repair_mojibake(text: str) -> str:
         normalization=None,
         explain=False,
     )
-    return str(ftfy.fix_text(text, config))
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _MOJIBAKE.search(line):  # only the damaged lines are handed to ftfy
+            lines[i] = str(ftfy.fix_text(line, config))
+    return "\n".join(lines)

@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# Tag characters: anything but white space and punctuation, except _ - and /.
+# (Not just \w: combining marks, as in NFD "café" or Devanagari, belong to
+# the word too.) ASCII, general and CJK punctuation end a tag.
+_STOP = re.escape("!\"#$%&'()*+,.:;<=>?@[\\]^`{|}~")
+_CHARS = f"[^\\s{_STOP}\u2000-\u206f\u3000-\u303f\uff01-\uff0f]"
 # A whole tag (as in a code span `#gotcha` or a --tag argument after '#').
-TAG_NAME = re.compile(r"[\w/-]+")
+TAG_NAME = re.compile(f"{_CHARS}+")
 # A tag inside running text: after the start of the text or white space.
-TAG_IN_TEXT = re.compile(r"(?:(?<=\s)|^)#([\w/-]+)")
+TAG_IN_TEXT = re.compile(f"(?:(?<=\\s)|^)#({_CHARS}+)")
 
 
 def normalize(name: str) -> str | None:
