@@ -184,12 +184,6 @@ def test_broken_symlink_note_is_reported(root: Path) -> None:
 
 
 @needs_symlinks
-@pytest.mark.xfail(
-    reason="BUG: a symlinked folder that sorts before its target claims the target's inode, "
-    "so the real folder is reported as a 'symlink loop' and its notes appear only "
-    "under the symlink's path",
-    strict=True,
-)
 def test_real_folder_wins_over_symlink_that_sorts_first(root: Path) -> None:
     write(root, "zreal/n.md", "x")
     (root / "alias").symlink_to("zreal", target_is_directory=True)

@@ -207,11 +207,6 @@ def test_heading_text_is_cleaned(heading_line: str, heading: str, tags: tuple[st
     assert only.tags == tags
 
 
-@pytest.mark.xfail(
-    reason="BUG: _drop_trailing_plain_tags drops trailing tags only when every trailing "
-    "'#word' is a tag, so '#42' keeps '#bug' in the heading text",
-    strict=True,
-)
 def test_trailing_tag_after_issue_number_is_dropped() -> None:
     (only,) = parse("## Issue #42 #bug\n").sections
     assert only.heading == "Issue #42"
@@ -249,11 +244,6 @@ def test_block_ids_and_html_block_anchors_are_note_anchors() -> None:
     assert "top" in note.anchors
 
 
-@pytest.mark.xfail(
-    reason="BUG: HTML anchors are read from html_block tokens only; the usual "
-    '`<a name="here"></a>` on its own line is inline HTML in a paragraph and is missed',
-    strict=True,
-)
 def test_inline_html_anchor_is_a_note_anchor() -> None:
     note = parse('# A\n\n<a name="here"></a>\n\ntext <span id="there"></span>\n')
     assert "here" in note.anchors
@@ -334,10 +324,6 @@ def test_body_tags(body: str, tags: tuple[str, ...]) -> None:
     assert section(note, "S").tags == tags
 
 
-@pytest.mark.xfail(
-    reason="BUG: markdown-it turns '\\#' into text '#', so an escaped hash still makes a tag",
-    strict=True,
-)
 def test_escaped_hash_is_not_a_tag() -> None:
     note = parse("## S\nUse \\#notatag here\n")
     assert section(note, "S").tags == ()
@@ -389,11 +375,6 @@ def test_lines_offset_by_front_matter(text: str, expected: list[tuple[int, str, 
     assert_contiguous(parse(text), text)
 
 
-@pytest.mark.xfail(
-    reason="BUG: the preamble draft always starts at line 1, so with front matter it "
-    "covers the YAML lines instead of starting at body_line",
-    strict=True,
-)
 def test_preamble_starts_after_front_matter() -> None:
     text = "---\ntitle: T\n---\nintro\n# A\n"
     assert outline(text)[0] == (0, "", 4, 4)
@@ -497,12 +478,6 @@ def test_link_line_after_wrapped_code_span() -> None:
 # --------------------------------------------------------------------------- %% bugs
 
 
-@pytest.mark.xfail(
-    reason="BUG: Obsidian %%comments%% are stripped with a regex before Markdown parsing, "
-    "so '%%' inside fenced code (Jupyter cell magics) deletes everything up to the next "
-    "'%%', including headings",
-    strict=True,
-)
 def test_percent_percent_in_code_fences_is_not_a_comment() -> None:
     text = "# T\n```python\n%%time\nx = 1\n```\n## B\n```python\n%%bash\nls\n```\n## C\ntext\n"
     note = parse(text)
@@ -510,10 +485,6 @@ def test_percent_percent_in_code_fences_is_not_a_comment() -> None:
     assert "%%time" in section(note, "T").text
 
 
-@pytest.mark.xfail(
-    reason="BUG: '%%' inside inline code spans is treated as an Obsidian comment delimiter",
-    strict=True,
-)
 def test_percent_percent_in_code_spans_is_not_a_comment() -> None:
     note = parse("# A\nUse `%%` for modulo.\n## B\nThe `%%` again.\n")
     assert [s.heading for s in note.sections] == ["A", "B"]
@@ -566,3 +537,28 @@ def test_seed_note_lines_match_file(seed: Note) -> None:
     for s in seed.sections:
         if s.level:
             assert lines[s.line - 1].lstrip("#").strip().startswith(s.heading)
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        pytest.param("## S\n**bold**#notatag and `code`#nope\n", (), id="hash-right-after-markup"),
+        pytest.param("## S\n**bold** #tag\n", ("tag",), id="hash-after-space-after-markup"),
+        pytest.param("## S\nsee (#notatag)\n", (), id="hash-after-parenthesis"),
+    ],
+)
+def test_tag_needs_white_space_before_it(text: str, tags: tuple[str, ...]) -> None:
+    assert section(parse(text), "S").tags == tags
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        pytest.param("## See [[Other Note|the other]]\n", "See the other", id="alias"),
+        pytest.param("## See [[Other Note]]\n", "See Other Note", id="target"),
+    ],
+)
+def test_wiki_link_in_heading_shows_its_text(text: str, heading: str) -> None:
+    note = parse(text)
+    assert note.sections[0].heading == heading
+    assert note.sections[0].links[0].kind == "wiki"

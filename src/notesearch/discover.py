@@ -51,6 +51,10 @@ def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
     root_real = os.path.realpath(root)
     excluded = {os.path.realpath(p) for p in exclude}
     visited: set[tuple[int, int]] = set()
+    # Symlinked folders are walked after every real folder, so that a link that
+    # sorts first never hides the real folder it points at ("loop" detection
+    # then skips the link, not the original).
+    deferred: list[tuple[str, str]] = []
 
     def walk(folder: str, rel: str) -> None:
         try:
@@ -96,7 +100,10 @@ def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
             if stat.S_ISDIR(st.st_mode):
                 if os.path.realpath(entry.path) in excluded:
                     continue
-                walk(entry.path, child_rel)
+                if is_link:
+                    deferred.append((entry.path, child_rel))
+                else:
+                    walk(entry.path, child_rel)
             elif stat.S_ISREG(st.st_mode):
                 if is_note_name(name):
                     found.notes.append(NoteFile(child_rel, entry.path, st.st_size, st.st_mtime_ns))
@@ -106,4 +113,7 @@ def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
                 found.warnings.append(Diagnostic("not a regular file; skipped", child_rel))
 
     walk(str(root), "")
+    while deferred:
+        folder, rel = deferred.pop(0)
+        walk(folder, rel)
     return found

@@ -61,6 +61,7 @@ class _Inline:
     tags: list[str]
     links: list[Link]
     stripped: str  # the text without its trailing tags (for headings)
+    anchors: list[str]  # ``<a name=...>`` / ``id=...`` in inline HTML
 
 
 def parse_note(path: str, text: str) -> tuple[Note, list[Diagnostic]]:
@@ -72,11 +73,11 @@ def parse_note(path: str, text: str) -> tuple[Note, list[Diagnostic]]:
     """
     fm = front_matter.split(text)
     diagnostics = [Diagnostic(message, path, line) for line, message in fm.warnings]
-    body = _OBSIDIAN_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), fm.body)
+    body = _strip_comments(fm.body)
     offset = fm.body_line - 1
     tokens = _markdown().parse(body)
 
-    drafts: list[_Draft] = [_Draft(line=1, level=0)]
+    drafts: list[_Draft] = [_Draft(line=fm.body_line, level=0)]
     anchors_extra: list[str] = []
     i = 0
     while i < len(tokens):
@@ -84,20 +85,26 @@ def parse_note(path: str, text: str) -> tuple[Note, list[Diagnostic]]:
         if token.type == "heading_open" and token.map is not None:
             inline = tokens[i + 1]
             level = int(token.tag[1:])
-            parsed = _read_inline(path, inline.children or [], token.map[0] + 1 + offset)
+            parsed = _read_inline(
+                path, inline.children or [], token.map[0] + 1 + offset, inline.content
+            )
             draft = _Draft(line=token.map[0] + 1 + offset, level=level)
             draft.heading = parsed.stripped
             draft.heading_tags = parsed.tags
             draft.links.extend(parsed.links)
+            anchors_extra.extend(parsed.anchors)
             drafts.append(draft)
             i += 3
             continue
         current = drafts[-1]
         if token.type == "inline" and token.map is not None:
-            parsed = _read_inline(path, token.children or [], token.map[0] + 1 + offset)
+            parsed = _read_inline(
+                path, token.children or [], token.map[0] + 1 + offset, token.content
+            )
             current.text.append(parsed.text)
             current.body_tags.extend(parsed.tags)
             current.links.extend(parsed.links)
+            anchors_extra.extend(parsed.anchors)
             if "^" in parsed.text:
                 anchors_extra.extend(_BLOCK_ID.findall(parsed.text))
         elif token.type in ("fence", "code_block"):
@@ -110,6 +117,34 @@ def parse_note(path: str, text: str) -> tuple[Note, list[Diagnostic]]:
         i += 1
 
     return _assemble(path, text, fm, drafts, anchors_extra), diagnostics
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+
+
+def _strip_comments(body: str) -> str:
+    """Blank out Obsidian ``%% comments %%`` (keeping line breaks), but not in code.
+
+    ``%%time`` in a Jupyter cell or `` `%%` `` in a code span is code, not a
+    comment. Code is masked by a light scan for fences and code spans first.
+    """
+    if "%%" not in body:
+        return body
+    masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), _FENCE.sub(_blank, body))
+    pieces = []
+    last = 0
+    for match in _OBSIDIAN_COMMENT.finditer(masked):
+        pieces.append(body[last : match.start()])
+        pieces.append(_blank(match))
+        last = match.end()
+    pieces.append(body[last:])
+    return "".join(pieces)
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Spaces for the matched text, keeping its line breaks (same length)."""
+    return re.sub(r"[^\n]", " ", match.group(0))
 
 
 def _assemble(
@@ -189,7 +224,7 @@ def _file_title(path: str) -> str:
     return name
 
 
-def _read_inline(path: str, children: Sequence[Token], first_line: int) -> _Inline:
+def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str = "") -> _Inline:
     """Walk one inline token's children: text, tags, links, trailing tag spans.
 
     A code span whose whole content is one tag counts as a tag only where this
@@ -201,22 +236,30 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int) -> _Inli
     lines: list[list[tuple[str, str]]] = [[]]
     found_tags: list[str] = []
     found_links: list[Link] = []
+    anchors: list[str] = []
     in_autolink = False
+    escaped = _escaped_tags(raw)
+    previous = ""  # the text just before the current child, for '#' after a word
     for child in children:
         kind = child.type
         if kind == "text":
             content = child.content
             lines[-1].append(("text", content))
-            if in_autolink:
-                continue
-            if "#" in content:
-                found_tags.extend(name for _, name in tagmod.find_in_text(content))
-            if "[[" in content:
-                for match in _WIKI.finditer(content):
-                    found_links.append(
-                        linkmod.wiki_link(match.group(2), line, embed=match.group(1) == "!")
+            if not in_autolink:
+                if "#" in content:
+                    found_tags.extend(
+                        name
+                        for offset, name in tagmod.find_in_text(content)
+                        if (offset > 0 or not previous or previous[-1].isspace())
+                        and name not in escaped
                     )
-        elif kind == "code_inline":
+                if "[[" in content:
+                    for match in _WIKI.finditer(content):
+                        embed = match.group(1) == "!"
+                        found_links.append(linkmod.wiki_link(match.group(2), line, embed=embed))
+            previous = content
+            continue
+        if kind == "code_inline":
             tag = tagmod.code_span_tag(child.content)
             if tag is not None:
                 lines[-1].append(("tagspan", tag))
@@ -225,6 +268,8 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int) -> _Inli
         elif kind in ("softbreak", "hardbreak"):
             lines.append([])
             line += 1
+            previous = "\n"
+            continue
         elif kind == "link_open":
             href = str(child.attrs.get("href", ""))
             if child.markup == "autolink" or child.info == "auto":
@@ -239,6 +284,9 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int) -> _Inli
             found_links.append(linkmod.markdown_link(path, src, line, embed=True))
             alt = "".join(c.content for c in child.children or [] if c.type == "text")
             lines[-1].append(("text", alt))
+        elif kind == "html_inline":
+            anchors.extend(_HTML_ANCHOR.findall(child.content))
+        previous = "x"  # markup such as ** or `: a '#' right after it is not a tag
 
     text_lines: list[str] = []
     stripped_lines: list[str] = []
@@ -258,24 +306,41 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int) -> _Inli
         stripped_lines.append("".join(v for _, v in segments[:cut]).strip())
 
     stripped = " ".join(part for part in stripped_lines if part)
-    # A heading like `## Setup #python` ends in plain tags: drop them from the text.
-    stripped = _drop_trailing_plain_tags(stripped)
+    # A heading like `## Setup #python` ends in plain tags: drop them from the text;
+    # a wiki link shows its alias (or its target), as Obsidian renders it.
+    stripped = _WIKI.sub(_wiki_display, _drop_trailing_plain_tags(stripped))
     return _Inline(
         text="\n".join(text_lines),
         tags=list(tagmod.unique([*found_tags, *trailing])),
         links=found_links,
         stripped=stripped,
+        anchors=anchors,
     )
 
 
-_TRAILING_PLAIN_TAGS = re.compile(r"(?:\s+#[\w/-]+)+\s*$")
+_ESCAPED_TAG = re.compile(r"\\#([^\s#]+)")
+
+
+def _escaped_tags(raw: str) -> frozenset[str]:
+    """Tags written with an escaped hash (``\\#notatag``) in the raw inline source."""
+    if "\\#" not in raw:
+        return frozenset()
+    found = set()
+    for match in _ESCAPED_TAG.finditer(raw):
+        name = tagmod.normalize(match.group(1))
+        if name is not None and not re.search(r"(?:^|(?<=\s))#" + re.escape(match.group(1)), raw):
+            found.add(name)
+    return frozenset(found)
+
+
+def _wiki_display(match: re.Match[str]) -> str:
+    target, _, alias = match.group(2).partition("|")
+    return alias or target
 
 
 def _drop_trailing_plain_tags(text: str) -> str:
-    match = _TRAILING_PLAIN_TAGS.search(text)
-    if not match:
-        return text
-    words = match.group(0).split()
-    if all(tagmod.normalize(word) for word in words) and match.start() > 0:
-        return text[: match.start()].rstrip()
-    return text
+    """``Issue #42 #bug`` -> ``Issue #42``: trailing words that are tags go."""
+    words = text.split(" ")
+    while len(words) > 1 and words[-1].startswith("#") and tagmod.normalize(words[-1]):
+        words.pop()
+    return " ".join(words).rstrip()
