@@ -11,7 +11,8 @@ from notesearch.models import Note, Section
 from notesearch.parse import parse_note
 from notesearch.read import decode
 
-SEED = Path("/work/shared/seed/sagemaker.md")
+# the seed note, byte for byte
+SEED = Path(__file__).resolve().parents[1] / "notes" / "sagemaker" / "sagemaker.md"
 
 
 def parse(text: str, path: str = "n.md") -> Note:

@@ -10,7 +10,8 @@ import pytest
 from notesearch.errors import UnreadableNoteError
 from notesearch.read import Decoded, decode, repair_mojibake
 
-SEED = Path("/work/shared/seed/sagemaker.md")
+# the seed note, byte for byte
+SEED = Path(__file__).resolve().parents[1] / "notes" / "sagemaker" / "sagemaker.md"
 
 
 @pytest.mark.parametrize(
