@@ -63,7 +63,7 @@ def _location_options(func: F) -> F:
     func = click.option(
         "--index",
         "index_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),
         default="index",
         show_default=True,
         envvar="NOTESEARCH_INDEX",
@@ -73,7 +73,7 @@ def _location_options(func: F) -> F:
     func = click.option(
         "--notes",
         "notes_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),
         default="notes",
         show_default=True,
         envvar="NOTESEARCH_NOTES",

@@ -12,6 +12,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from . import store
 from . import tags as tagmod
 from .discover import NoteFile, discover
 from .errors import IndexVersionError, IndexWriteError, NotesearchError, NotesFolderError
-from .links import NoteSet
+from .links import NOTE_SUFFIXES, NoteSet, split_anchor
 from .models import Diagnostic, IndexStats, Note
 from .parse import parse_note
 from .read import decode
@@ -118,6 +119,8 @@ def build_index(
         raise NotesFolderError(f"notes folder {store.display(notes_dir)} does not exist")
     if not notes_dir.is_dir():
         raise NotesFolderError(f"notes folder {store.display(notes_dir)} is not a folder")
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexWriteError(f"index folder {store.display(index_dir)} is not a folder")
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -127,6 +130,7 @@ def build_index(
 
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
+        store.clean(index_dir, keep=live)  # leftovers of a crashed or killed run
         old = store.FileTable()
         if live is not None and not rebuild:
             if store.read_meta(live).get("schema_version") != store.SCHEMA_VERSION:
@@ -159,9 +163,10 @@ def build_index(
                 continue
             data, text, diags = loaded
             hashed = digest(data)
-            if entry is not None and entry.digest == hashed:
-                entry.size, entry.mtime_ns = note_file.size, note_file.mtime_ns
-                table.notes[note_file.path] = entry
+            if entry is not None and entry.digest == hashed:  # touched, not changed
+                table.notes[note_file.path] = replace(
+                    entry, size=note_file.size, mtime_ns=note_file.mtime_ns
+                )
                 continue
             try:
                 note, parse_diags = parse_note(note_file.path, text)
@@ -182,22 +187,23 @@ def build_index(
                 on_progress(position + 1, len(found.notes))
 
         removed = [path for path in old.notes if path not in table.notes]
-        old_digests = {old.notes[p].digest: p for p in removed}
-        for _, _, hashed in changed:
-            if hashed in old_digests:
-                stats.renamed += 1
-        for note_file, _, _ in changed:
+        # A new path whose content is that of a removed path is a rename.
+        gone = {old.notes[p].digest for p in removed}
+        for note_file, _, hashed in changed:
             if note_file.path in old.notes:
                 stats.updated += 1
+            elif hashed in gone:
+                gone.discard(hashed)
+                stats.renamed += 1
             else:
                 stats.added += 1
-        stats.added -= stats.renamed
         stats.removed = len(removed) - stats.renamed
         stats.unchanged = len(table.notes) - len(changed)
 
         table_changed = table.to_json() != old.to_json()
         if live is None or rebuild or changed or removed or table_changed:
-            _write(index_dir, None if rebuild else live, table, changed, removed, note_set)
+            meta = {"notes_root": str(notes_dir.resolve()), "written": time.time()}
+            _write(index_dir, None if rebuild else live, table, changed, removed, note_set, meta)
             stats.written = True
 
         _count(table, stats)
@@ -258,11 +264,20 @@ def _documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterabl
     for ordinal, section in enumerate(note.sections):
         targets: list[str] = []
         for link in section.links:
-            targets.append(link.raw.replace(",", " "))
-            resolved = note_set.resolve(link, note.path)
-            if resolved.path:
-                name = resolved.path.rsplit("/", 1)[-1]
-                targets += [resolved.path, name, name.rsplit(".", 1)[0]]
+            targets.append(link.raw)
+            if link.kind == "external":
+                continue
+            # A wiki link's note depends on which notes exist, so it is
+            # indexed by the name as written (plus ".md"), which stays true
+            # when the target note is created later.
+            path = link.path or split_anchor(link.raw.split("|", 1)[0])[0].split("^", 1)[0]
+            if path:
+                name = path.rsplit("/", 1)[-1]
+                stem = name.rsplit(".", 1)[0] if name.lower().endswith(NOTE_SUFFIXES) else name
+                targets += [path, name, stem, stem + ".md"]
+                resolved = note_set.resolve(link, note.path).path
+                if resolved:
+                    targets.append(resolved)
         yield {
             "id": f"{note.path}\x00{ordinal}",
             "note": note.path,
@@ -290,10 +305,10 @@ def _write(
     changed: list[tuple[NoteFile, Note, str]],
     removed: list[str],
     note_set: NoteSet,
+    meta: dict[str, Any],
 ) -> None:
     """Commit the changes into a new generation and switch CURRENT to it."""
     try:
-        store.clean(index_dir, keep=store.current(index_dir))  # leftovers of a crashed run
         tmp = store.start_generation(index_dir, base)
         storage = SafeFileStorage(str(tmp))
         ix = storage.create_index(make_schema()) if base is None else storage.open_index()
@@ -311,9 +326,7 @@ def _write(
             raise
         writer.commit(optimize=base is None)
         ix.close()
-        final = store.publish(
-            index_dir, tmp, table, {"notes_root": str(Path.cwd()), "written": time.time()}
-        )
+        final = store.publish(index_dir, tmp, table, meta)
         store.clean(index_dir, keep=final)
     except OSError as exc:
         raise IndexWriteError(

@@ -74,8 +74,12 @@ class Index:
                         f"cannot open the index at {store.display(self.index_dir)}: {exc}",
                         hint="Run `notesearch index --rebuild`.",
                     ) from exc
+        # Read everything that is looked up by file name now: a writer may
+        # remove this generation's folder while the Index is still in use
+        # (open files stay readable, names do not).
+        self.schema = self._ix.schema
         self._searcher = self._ix.searcher(weighting=scoring.BM25F())
-        self._table: store.FileTable | None = None
+        self.table = store.read_table(self.generation)
         self._note_set: NoteSet | None = None
 
     def __enter__(self) -> Index:
@@ -92,12 +96,6 @@ class Index:
     def close(self) -> None:
         self._searcher.close()
         self._ix.close()
-
-    @property
-    def table(self) -> store.FileTable:
-        if self._table is None:
-            self._table = store.read_table(self.generation)
-        return self._table
 
     @property
     def note_set(self) -> NoteSet:
@@ -200,7 +198,7 @@ def parse_query(index: Index, text: str) -> query.Query:
     """
     querytext.check(text)
     try:
-        return _hoist_not(_parser(index._ix.schema, qparser.OrGroup).parse(text))
+        return _hoist_not(_parser(index.schema, qparser.OrGroup).parse(text))
     except Exception as exc:  # Whoosh raises assorted errors on odd input
         raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
 
