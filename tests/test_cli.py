@@ -262,3 +262,14 @@ def test_closed_pipe_ends_quietly(indexed: Path, tmp_path: Path) -> None:
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr
     assert "BrokenPipe" not in proc.stderr
+
+
+def test_rich_output_exact_at_fixed_width(indexed: Path) -> None:
+    result = run("query", "quokka", "--format", "rich", "--color", "never", env={"COLUMNS": "60"})
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "zebra.md:1  Zebra notes\n"
+        "  A note with a rare word: quokka. Nothing else about \n"
+        "training here.\n"
+        "\n"
+    )

@@ -424,11 +424,15 @@ def _snippet(index: Index, data: dict[str, Any], terms: frozenset[str]) -> Snipp
     text = data["text"]
     spans = find_spans(text, terms)
     snippet = make_snippet(text, spans)
-    if not spans:
-        heading_spans = find_spans(data["heading"], terms)
-        if heading_spans and not text:
-            snippet = Snippet(text=data["heading"], spans=tuple(heading_spans))
-    line, column = _locate(index, data, text[spans[0].start : spans[0].end] if spans else "")
+    word = text[spans[0].start : spans[0].end] if spans else ""
+    if not spans:  # the match is in the heading (or the title) only
+        heading = data["heading"]
+        heading_spans = find_spans(heading, terms)
+        if heading_spans:
+            word = heading[heading_spans[0].start : heading_spans[0].end]
+            if not text:
+                snippet = Snippet(text=heading, spans=tuple(heading_spans))
+    line, column = _locate(index, data, word)
     return replace(snippet, line=line, column=column)
 
 
