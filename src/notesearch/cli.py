@@ -6,93 +6,30 @@ Heavy modules (whoosh, rich, the parser) are imported inside the commands, so
 
 from __future__ import annotations
 
-import functools
 import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any
 
 import click
 
-from .errors import NotesearchError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class CommandError(click.ClickException):
-    """A NotesearchError on its way out: one line on stderr, exit 2."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        from .sanitize import clean_line
-
-        click.echo(f"notesearch: {clean_line(self.message)}", err=True)
-
-
-def _warn(message: str) -> None:
-    from .sanitize import clean_line
-
-    click.echo(f"notesearch: warning: {clean_line(message)}", err=True)
-
-
-def _errors(func: F) -> F:
-    """Turn core errors into one line on stderr (exit 2) and Ctrl-C into exit 130."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NotesearchError as exc:
-            message = str(exc) + (f" {exc.hint}" if exc.hint else "")
-            raise CommandError(message) from exc
-        except KeyboardInterrupt:
-            raise CommandError("interrupted", EXIT_INTERRUPTED) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _location_options(func: F) -> F:
-    func = click.option(
-        "--index",
-        "index_dir",
-        type=click.Path(path_type=Path),
-        default="index",
-        show_default=True,
-        envvar="NOTESEARCH_INDEX",
-        show_envvar=True,
-        help="Folder of the index.",
-    )(func)
-    func = click.option(
-        "--notes",
-        "notes_dir",
-        type=click.Path(path_type=Path),
-        default="notes",
-        show_default=True,
-        envvar="NOTESEARCH_NOTES",
-        show_envvar=True,
-        help="Folder of Markdown notes.",
-    )(func)
-    return func
-
-
-def _use_color(choice: str, stream: IO[str]) -> bool:
-    """The one color decision: --color, then NO_COLOR and TERM=dumb, then is it a terminal."""
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+from .cli_graph import links_command, show_command, tags_command
+from .cli_support import (
+    EXIT_INTERRUPTED,
+    EXIT_NOTHING,
+    CommandError,
+    choose_printer,
+    color_option,
+    complete_notes,
+    complete_tags,
+    errors,
+    format_option,
+    location_options,
+    warn,
+)
 
 
 @contextmanager
@@ -122,10 +59,10 @@ def cli() -> None:
 
 
 @cli.command("index")
-@_location_options
+@location_options
 @click.option("--rebuild", is_flag=True, help="Start from scratch instead of updating.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-@_errors
+@errors
 def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) -> None:
     """Build or update the index of the notes folder.
 
@@ -148,7 +85,7 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
             notes_dir,
             index_dir,
             rebuild=rebuild,
-            on_warning=lambda diag: _warn(str(diag)),
+            on_warning=lambda diag: warn(str(diag)),
             on_progress=update,
         )
     if not quiet:
@@ -157,12 +94,13 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
 
 @cli.command("query")
 @click.argument("words", nargs=-1, required=True)
-@_location_options
+@location_options
 @click.option(
     "--tag",
     "tags",
     multiple=True,
     metavar="TAG",
+    shell_complete=complete_tags,
     help="Sections must have this tag (repeatable: all).",
 )
 @click.option(
@@ -170,6 +108,7 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
     "any_tags",
     multiple=True,
     metavar="TAG",
+    shell_complete=complete_tags,
     help="Sections must have one of these tags (repeatable).",
 )
 @click.option(
@@ -177,6 +116,7 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
     "exclude_tags",
     multiple=True,
     metavar="TAG",
+    shell_complete=complete_tags,
     help="Leave out sections with this tag (repeatable).",
 )
 @click.option(
@@ -201,13 +141,7 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
     show_default=True,
     help="Most sections from one note; 0 for no cap.",
 )
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["rich", "plain", "jsonl", "json", "paths", "vimgrep"]),
-    help="Output format [default: rich on a terminal, plain otherwise].",
-)
+@format_option(("rich", "plain", "jsonl", "json", "paths", "vimgrep"))
 @click.option(
     "-l",
     "--files",
@@ -218,12 +152,18 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
 @click.option(
     "-0", "--null", is_flag=True, help="With paths: end each path with NUL, for xargs -0."
 )
+@color_option
 @click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Color (NO_COLOR is honoured).",
+    "--links-to",
+    metavar="NOTE",
+    shell_complete=complete_notes,
+    help="Only sections with a link to this note.",
+)
+@click.option(
+    "--linked-from",
+    metavar="NOTE",
+    shell_complete=complete_notes,
+    help="Only sections this note links to (all of a note it links to without #anchor).",
 )
 @click.option(
     "--correct",
@@ -231,7 +171,7 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
     help="When nothing matches and a spelling correction exists, run the corrected query.",
 )
 @click.option("--refresh", is_flag=True, help="Update the index before searching.")
-@_errors
+@errors
 def query_command(
     words: tuple[str, ...],
     notes_dir: Path,
@@ -247,6 +187,8 @@ def query_command(
     files_only: bool,
     null: bool,
     color: str,
+    links_to: str | None,
+    linked_from: str | None,
     correct: bool,
     refresh: bool,
 ) -> None:
@@ -269,23 +211,20 @@ def query_command(
     text = " ".join(words)
     if files_only:
         fmt = "paths"
-    stdout = sys.stdout
-    use_color = _use_color(color, stdout)
-    if fmt is None:
-        fmt = "rich" if _use_color("auto", stdout) or (color == "always") else "plain"
+    fmt, printer = choose_printer(fmt, color, null=null, notes_root=str(notes_dir))
     if null and fmt != "paths":
         raise CommandError("-0/--null goes with --format paths (or -l)")
 
     if refresh:
         from .index import build_index
 
-        build_index(notes_dir, index_dir, on_warning=lambda diag: _warn(str(diag)))
+        build_index(notes_dir, index_dir, on_warning=lambda diag: warn(str(diag)))
 
     with open_index(index_dir, notes_dir) as idx:
         if not refresh and notes_dir.is_dir():
             changed, new, removed = idx.changes(notes_dir)
             if changed or new or removed:
-                _warn(
+                warn(
                     f"the index is out of date ({changed} changed, {new} new, {removed} removed "
                     "notes); run `notesearch index` or pass --refresh"
                 )
@@ -296,39 +235,44 @@ def query_command(
             "path": path_glob,
             "limit": None if show_all else limit,
             "per_note": per_note,
+            "within": _link_filter(idx, notes_dir, links_to, linked_from),
         }
         result = search(idx, text, **options)
         for diag in result.warnings:
-            _warn(str(diag))
+            warn(str(diag))
         if not result.hits:
             fix = suggest(idx, text)
             if fix is not None and correct:
-                _warn(f"no results for {fix.query!r}; showing results for {fix.corrected!r}")
+                warn(f"no results for {fix.query!r}; showing results for {fix.corrected!r}")
                 result = search(idx, fix.corrected, **options)
             elif fix is not None:
                 command = shlex.join(["notesearch", "query", fix.corrected])
                 click.echo(
                     f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)", err=True
                 )
-
-        from .printers import make_printer
-
-        printer = make_printer(
-            fmt,
-            stdout,
-            sys.stderr,
-            color=use_color,
-            null=null,
-            notes_root=str(notes_dir),
-        )
         printer.hits(result)
         printer.close()
     if not result.hits:
         raise SystemExit(EXIT_NOTHING)
 
 
+def _link_filter(
+    idx: Any, notes_dir: Path, links_to: str | None, linked_from: str | None
+) -> set[tuple[str, int]] | None:
+    """The sections allowed by --links-to / --linked-from, or None for all."""
+    from . import graph
+
+    allowed: set[tuple[str, int]] | None = None
+    if links_to is not None:
+        allowed = graph.sections_linking_to(idx, graph.find_note(idx, links_to, notes_dir))
+    if linked_from is not None:
+        found = graph.sections_linked_from(idx, graph.find_note(idx, linked_from, notes_dir))
+        allowed = found if allowed is None else allowed & found
+    return allowed
+
+
 @cli.command("export")
-@_location_options
+@location_options
 @click.option(
     "-f",
     "--format",
@@ -338,7 +282,7 @@ def query_command(
     show_default=True,
     help="JSON Lines (one section per line) or one JSON array.",
 )
-@_errors
+@errors
 def export_command(notes_dir: Path, index_dir: Path, fmt: str) -> None:
     """Print every indexed section as JSON (schema in the README).
 
@@ -347,14 +291,17 @@ def export_command(notes_dir: Path, index_dir: Path, fmt: str) -> None:
       notesearch export | jq .heading
       notesearch export --format json > sections.json
     """
-    from .printers import make_printer
     from .searcher import open_index
 
-    stdout = sys.stdout
-    printer = make_printer(fmt, stdout, sys.stderr, color=False)
+    _, printer = choose_printer(fmt, "never")
     with open_index(index_dir, notes_dir) as idx:
         printer.sections(idx.sections())
     printer.close()
+
+
+cli.add_command(tags_command)
+cli.add_command(links_command)
+cli.add_command(show_command)
 
 
 def main() -> None:

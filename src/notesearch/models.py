@@ -176,6 +176,64 @@ class TagCount:
     sections: int
 
 
+@dataclass(frozen=True, slots=True)
+class LinkRef:
+    """A link together with where it stands: note, section and line."""
+
+    source: str
+    heading: str
+    breadcrumb: tuple[str, ...]
+    link: Link
+    reason: str | None = None  # why it is broken, for broken links
+
+    @property
+    def target(self) -> str:
+        return self.link.raw
+
+    def to_dict(self) -> dict[str, object]:
+        record: dict[str, object] = {
+            "source": self.source,
+            "line": self.link.line,
+            "target": self.link.raw,
+            "kind": self.link.kind,
+            "path": self.link.path,
+            "anchor": self.link.anchor,
+            "exists": self.link.exists,
+            "outside": self.link.outside,
+            "heading": self.heading,
+            "breadcrumb": list(self.breadcrumb),
+        }
+        if self.reason is not None:
+            record["reason"] = self.reason
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class TagNode:
+    """A tag in the nested tree; counts include the tags below it."""
+
+    name: str  # full name, e.g. aws/s3
+    label: str  # last part, e.g. s3
+    depth: int
+    notes: int
+    sections: int
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """Rows for the table-like commands (tags, links), in any output format.
+
+    ``columns`` are the keys shown by the terminal and plain printers (plain
+    joins them with tabs unless ``plain`` gives a ``str.format`` template);
+    the JSON printers print every key of every row.
+    """
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[dict[str, Any], ...]
+    plain: str | None = None
+
+
 @dataclass(slots=True)
 class IndexStats:
     """What one ``notesearch index`` run did."""

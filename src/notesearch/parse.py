@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
-_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$", re.MULTILINE)
+_BLOCK_ID = re.compile(r"(?:^|[\s\])])\^([A-Za-z0-9-]+)\s*$", re.MULTILINE)
 _HTML_ANCHOR = re.compile(r"""<[^>]*?\b(?:name|id)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -239,6 +239,7 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str
     anchors: list[str] = []
     in_autolink = False
     escaped = _escaped_tags(raw)
+    escaped_wiki = _escaped_wiki(raw)
     previous = ""  # the text just before the current child, for '#' after a word
     for child in children:
         kind = child.type
@@ -255,6 +256,8 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str
                     )
                 if "[[" in content:
                     for match in _WIKI.finditer(content):
+                        if match.group(2) in escaped_wiki:
+                            continue  # written \[\[like this\]\]: text, not a link
                         embed = match.group(1) == "!"
                         found_links.append(linkmod.wiki_link(match.group(2), line, embed=embed))
             previous = content
@@ -331,6 +334,20 @@ def _escaped_tags(raw: str) -> frozenset[str]:
         if name is not None and not re.search(r"(?:^|(?<=\s))#" + re.escape(match.group(1)), raw):
             found.add(name)
     return frozenset(found)
+
+
+_ESCAPED_WIKI = re.compile(r"\\\[\\\[(.+?)\\\]\\\]")
+
+
+def _escaped_wiki(raw: str) -> frozenset[str]:
+    """Targets written as escaped brackets (``\\[\\[name\\]\\]``) and never unescaped."""
+    if "\\[" not in raw:
+        return frozenset()
+    return frozenset(
+        name
+        for name in _ESCAPED_WIKI.findall(raw)
+        if f"[[{name}]]" not in raw.replace(f"\\[\\[{name}\\]\\]", "")
+    )
 
 
 def _wiki_display(match: re.Match[str]) -> str:

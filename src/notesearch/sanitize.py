@@ -27,6 +27,16 @@ def clean(text: str) -> str:
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
 
 
+_UNSAFE_BLOCK = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+
+
+def clean_block(text: str) -> str:
+    """As :func:`clean`, but newlines and tabs are kept (for whole notes)."""
+    return _UNSAFE_BLOCK.sub(_escape, text) if _UNSAFE_BLOCK.search(text) else text
+
+
 def clean_line(text: str) -> str:
     """As :func:`clean`, but newlines and tabs become spaces first."""
     return clean(text.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))

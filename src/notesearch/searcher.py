@@ -14,7 +14,7 @@ import difflib
 import fnmatch
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -37,7 +37,6 @@ from .models import (
     Snippet,
     Span,
     Suggestion,
-    TagCount,
 )
 from .snippets import make_snippet
 
@@ -81,6 +80,7 @@ class Index:
         self._searcher = self._ix.searcher(weighting=scoring.BM25F())
         self.table = store.read_table(self.generation)
         self._note_set: NoteSet | None = None
+        self._sections: list[Section] | None = None
 
     def __enter__(self) -> Index:
         return self
@@ -127,12 +127,21 @@ class Index:
             text=stored["text"],
         )
 
-    def sections(self) -> Iterator[Section]:
-        """Every indexed section, by note path and then line."""
-        records = [fields["data"] for fields in self._searcher.all_stored_fields()]
-        records.sort(key=lambda r: (r["path"], r["line"]))
-        for record in records:
-            yield self.section(record)
+    def sections(self) -> list[Section]:
+        """Every indexed section, by note path and then line (read once, then kept)."""
+        if self._sections is None:
+            records = [fields["data"] for fields in self._searcher.all_stored_fields()]
+            records.sort(key=lambda r: (r["path"], r["line"]))
+            self._sections = [self.section(record) for record in records]
+        return self._sections
+
+    def docnums(self, keys: set[tuple[str, int]]) -> set[int]:
+        """Whoosh document numbers of the sections named by (note path, line)."""
+        return {
+            docnum
+            for docnum, fields in self._searcher.reader().iter_docs()
+            if (fields["data"]["path"], fields["data"]["line"]) in keys
+        }
 
     def changes(self, notes_dir: Path) -> tuple[int, int, int]:
         """(changed, new, removed) notes on disk since this index was written (stat only)."""
@@ -147,17 +156,6 @@ class Index:
         new = sum(1 for path in on_disk if path not in notes)
         removed = sum(1 for path in notes if path not in on_disk)
         return changed, new, removed
-
-    def tag_counts(self) -> list[TagCount]:
-        notes: dict[str, int] = {}
-        for entry in self.table.notes.values():
-            for tag in tagmod.expand(entry.tags):
-                notes[tag] = notes.get(tag, 0) + 1
-        sections: dict[str, int] = {}
-        for record in self._searcher.all_stored_fields():
-            for tag in tagmod.expand(record["data"]["tags"]):
-                sections[tag] = sections.get(tag, 0) + 1
-        return [TagCount(t, notes[t], sections.get(t, 0)) for t in sorted(notes)]
 
 
 def open_index(index_dir: Path | str, notes_dir: Path | str | None = None) -> Index:
@@ -282,6 +280,7 @@ def search(
     path: str | None = None,
     limit: int | None = 10,
     per_note: int = 3,
+    within: set[tuple[str, int]] | None = None,
 ) -> SearchResult:
     """Search the index; the best sections first.
 
@@ -294,6 +293,8 @@ def search(
         path: a glob over note paths relative to the notes root.
         limit: the most hits to return; None for all.
         per_note: the most hits from one note; 0 for no cap.
+        within: only these sections, as (note path, line) pairs (the link
+            filters of :mod:`notesearch.graph` produce them).
 
     Raises:
         QuerySyntaxError: the query (or a tag) cannot be parsed.
@@ -306,6 +307,11 @@ def search(
         return SearchResult(query=text, hits=(), total=0, warnings=tuple(warnings))
     include, exclude = _tag_filter(index, tags, any_tags, exclude_tags, warnings)
     allow = _combine(include, _path_filter(index, path))
+    if within is not None:
+        allowed = index.docnums(within)
+        if allow is not None:
+            allowed &= set(index._searcher.docs_for_query(allow))
+        allow = allowed
     words = _text_terms(parsed.iter_all_terms())
 
     fetch = None if limit is None else max(limit * 5, 50)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Protocol
 
-from ..models import SearchResult, Section
+from ..models import Records, SearchResult, Section
 
 FORMATS = ("rich", "plain", "jsonl", "json", "paths", "vimgrep")
 EXPORT_FORMATS = ("jsonl", "json")
@@ -19,6 +19,12 @@ class Printer(Protocol):
 
     def sections(self, sections: Iterable[Section]) -> None:
         """Print sections (the export)."""
+
+    def records(self, records: Records) -> None:
+        """Print rows of a table-like command (tags, links)."""
+
+    def markdown(self, text: str) -> None:
+        """Print a note's Markdown (rendered on a terminal, raw elsewhere)."""
 
     def close(self) -> None:
         """Finish the output (closing brackets, footers)."""

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..models import SearchResult, Section
+from ..models import Records, SearchResult, Section
 
 SCHEMA_VERSION = 1
 
@@ -49,6 +49,13 @@ class JsonPrinter:
     def sections(self, sections: Iterable[Section]) -> None:
         for section in sections:
             self._emit(section.to_dict())
+
+    def records(self, records: Records) -> None:
+        for row in records.rows:
+            self._emit(dict(row))
+
+    def markdown(self, text: str) -> None:
+        self._emit({"markdown": text})
 
     def close(self) -> None:
         if self.array:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-from ..models import SearchResult, Section
-from ..sanitize import clean, clean_line
+from ..models import Records, SearchResult, Section
+from ..sanitize import clean, clean_block, clean_line
 
 SEPARATOR = " › "
 
@@ -17,7 +17,32 @@ def trail(section: Section) -> str:
     return SEPARATOR.join(parts)
 
 
-class PlainPrinter:
+def record_lines(records: Records) -> list[str]:
+    """One line per row: the ``plain`` template, or the columns joined by tabs."""
+    lines = []
+    for row in records.rows:
+        values = {k: clean_line(str(v)) if v is not None else "" for k, v in row.items()}
+        if records.plain is not None:
+            lines.append(records.plain.format(**values))
+        else:
+            lines.append("\t".join(values[c] for c in records.columns))
+    return lines
+
+
+class _Lines:
+    """What every line printer shares: rows and raw Markdown as plain lines."""
+
+    out: IO[str]
+
+    def records(self, records: Records) -> None:
+        for line in record_lines(records):
+            self.out.write(line + "\n")
+
+    def markdown(self, text: str) -> None:
+        self.out.write(clean_block(text) + ("" if text.endswith("\n") else "\n"))
+
+
+class PlainPrinter(_Lines):
     """``path:line: Breadcrumb › Heading: snippet``."""
 
     def __init__(self, out: IO[str]) -> None:
@@ -39,7 +64,7 @@ class PlainPrinter:
         self.out.flush()
 
 
-class PathsPrinter:
+class PathsPrinter(_Lines):
     """Unique note paths in rank order, one per line (or NUL-separated)."""
 
     def __init__(self, out: IO[str], *, null: bool = False) -> None:
@@ -67,7 +92,7 @@ class PathsPrinter:
         self.out.flush()
 
 
-class VimgrepPrinter:
+class VimgrepPrinter(_Lines):
     """``path:line:col:text``, for an editor's quickfix list."""
 
     def __init__(self, out: IO[str]) -> None:

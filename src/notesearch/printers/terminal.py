@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from ..models import SearchResult, Section
-from ..sanitize import clean, clean_line, clean_with_spans
+from ..models import Records, SearchResult, Section
+from ..sanitize import clean, clean_block, clean_line, clean_with_spans
 from .plain import SEPARATOR
 
 PATH_STYLE = Style(color="magenta", bold=True)
@@ -102,6 +102,28 @@ class RichPrinter:
             header.append("  ")
             header.append(clean_line(SEPARATOR.join(s.trail or (s.title,))), style=CRUMB_STYLE)
             self.console.print(header)
+
+    def records(self, records: Records) -> None:
+        from rich.table import Table
+
+        table = Table(title=records.title, title_justify="left", show_edge=False, box=None)
+        for column in records.columns:
+            table.add_column(column, overflow="fold")
+        for row in records.rows:
+            table.add_row(
+                *(
+                    Text(clean_line(str(row[c])) if row[c] is not None else "")
+                    for c in records.columns
+                )
+            )
+        self.console.print(table)
+
+    def markdown(self, text: str) -> None:
+        from rich.markdown import Markdown
+
+        # Sanitized first (escape bytes never reach the terminal); links are
+        # shown, not made clickable, so a note cannot plant a hyperlink.
+        self.console.print(Markdown(clean_block(text), hyperlinks=False))
 
     def close(self) -> None:
         if self.shown:

@@ -1,0 +1,174 @@
+"""What every command shares: options, errors, the color and format decisions, completion.
+
+Kept apart from the commands so that each command module stays small; no
+heavy module is imported here.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from .errors import NotesearchError
+
+if TYPE_CHECKING:
+    from .printers import Printer
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CommandError(click.ClickException):
+    """A NotesearchError on its way out: one line on stderr, exit 2."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        from .sanitize import clean_line
+
+        click.echo(f"notesearch: {clean_line(self.message)}", err=True)
+
+
+def warn(message: str) -> None:
+    from .sanitize import clean_line
+
+    click.echo(f"notesearch: warning: {clean_line(message)}", err=True)
+
+
+def errors(func: F) -> F:
+    """Turn core errors into one line on stderr (exit 2) and Ctrl-C into exit 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NotesearchError as exc:
+            message = str(exc) + (f" {exc.hint}" if exc.hint else "")
+            raise CommandError(message) from exc
+        except KeyboardInterrupt:
+            raise CommandError("interrupted", EXIT_INTERRUPTED) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def location_options(func: F) -> F:
+    func = click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(path_type=Path),
+        default="index",
+        show_default=True,
+        envvar="NOTESEARCH_INDEX",
+        show_envvar=True,
+        help="Folder of the index.",
+    )(func)
+    func = click.option(
+        "--notes",
+        "notes_dir",
+        type=click.Path(path_type=Path),
+        default="notes",
+        show_default=True,
+        envvar="NOTESEARCH_NOTES",
+        show_envvar=True,
+        help="Folder of Markdown notes.",
+    )(func)
+    return func
+
+
+def use_color(choice: str, stream: IO[str]) -> bool:
+    """The one color decision: --color, then NO_COLOR and TERM=dumb, then is it a terminal."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def choose_printer(
+    fmt: str | None,
+    color: str,
+    *,
+    null: bool = False,
+    notes_root: str | None = None,
+) -> tuple[str, Printer]:
+    """The one format and color decision of a run, and the printer it gives.
+
+    The default format is ``rich`` when stdout is a terminal (or colour is
+    forced) and ``plain`` otherwise.
+    """
+    from .printers import make_printer
+
+    colored = use_color(color, sys.stdout)
+    if fmt is None:
+        fmt = "rich" if colored or use_color("auto", sys.stdout) else "plain"
+    printer = make_printer(
+        fmt, sys.stdout, sys.stderr, color=colored, null=null, notes_root=notes_root
+    )
+    return fmt, printer
+
+
+def _locations(ctx: click.Context) -> tuple[Path, Path]:
+    params = ctx.params
+    notes = params.get("notes_dir") or os.environ.get("NOTESEARCH_NOTES") or "notes"
+    index = params.get("index_dir") or os.environ.get("NOTESEARCH_INDEX") or "index"
+    return Path(notes), Path(index)
+
+
+def complete_tags(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for --tag: the tags in the index."""
+    try:
+        from .graph import tag_counts
+        from .searcher import open_index
+
+        notes, index = _locations(ctx)
+        with open_index(index, notes) as idx:
+            names = [c.name for c in tag_counts(idx)]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    prefix = incomplete.lstrip("#").lower()
+    return [n for n in names if n.startswith(prefix)]
+
+
+def complete_notes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for NOTE arguments: note paths in the index."""
+    try:
+        from .searcher import open_index
+
+        notes, index = _locations(ctx)
+        with open_index(index, notes) as idx:
+            paths = sorted(idx.table.notes)
+    except Exception:
+        return []
+    return [p for p in paths if p.startswith(incomplete)]
+
+
+def format_option(choices: tuple[str, ...]) -> Callable[[F], F]:
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        help="Output format [default: rich on a terminal, plain otherwise].",
+    )
+
+
+def color_option(func: F) -> F:
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Color (NO_COLOR is honoured).",
+    )(func)
