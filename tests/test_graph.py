@@ -74,7 +74,7 @@ def test_find_note_errors(vault: Path, tmp_path: Path) -> None:
 
 def test_broken_links_with_reasons(vault: Path, tmp_path: Path) -> None:
     with open_index(tmp_path / "index", vault) as idx:
-        rows = {(r.link.raw, r.reason) for r in graph.broken(idx)}
+        rows = {(r.link.raw, r.reason) for r in graph.broken_links(idx)}
     assert rows == {
         ("c#Nope", "missing heading anchor"),
         ("missing.md", "missing note"),
@@ -94,10 +94,10 @@ def test_anchors_heading_html_and_block_ids_resolve(vault: Path, tmp_path: Path)
 
 def test_outgoing_incoming_orphans(vault: Path, tmp_path: Path) -> None:
     with open_index(tmp_path / "index", vault) as idx:
-        out = graph.outgoing(idx, "a.md")
+        out = graph.outgoing_links(idx, "a.md")
         assert [r.link.raw for r in out][:3] == ["sub/b.md", "sub/b.md#part-two", "c"]
         assert {r.link.kind for r in out} == {"markdown", "wiki", "embed", "external"}
-        back = graph.incoming(idx, "a.md")
+        back = graph.incoming_links(idx, "a.md")
         assert [(r.source, r.heading, r.link.line) for r in back] == [("sub/b.md", "Part Two", 10)]
         assert graph.orphans(idx) == ["lonely.md"]
 

@@ -59,3 +59,10 @@ def test_help_and_version_do_not_load_engines(args: list[str]) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.splitlines()[-1] == "HEAVY="
+
+
+def test_public_api_names_resolve() -> None:
+    import notesearch
+
+    missing = [name for name in notesearch.__all__ if not hasattr(notesearch, name)]
+    assert missing == []

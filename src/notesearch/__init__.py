@@ -31,15 +31,26 @@ from .models import (
     Hit,
     IndexStats,
     Link,
+    LinkRef,
     SearchResult,
     Section,
     Snippet,
     Span,
     Suggestion,
     TagCount,
+    TagNode,
 )
 
 if TYPE_CHECKING:
+    from .graph import (
+        broken_links,
+        find_note,
+        incoming_links,
+        orphans,
+        outgoing_links,
+        tag_counts,
+        tag_tree,
+    )
     from .index import build_index
     from .parse import parse_note
     from .searcher import Index, open_index, search, suggest
@@ -59,6 +70,7 @@ __all__ = [
     "IndexVersionError",
     "IndexWriteError",
     "Link",
+    "LinkRef",
     "NotesFolderError",
     "NotesearchError",
     "QuerySyntaxError",
@@ -68,15 +80,30 @@ __all__ = [
     "Span",
     "Suggestion",
     "TagCount",
+    "TagNode",
     "__version__",
+    "broken_links",
     "build_index",
+    "find_note",
+    "incoming_links",
     "open_index",
+    "orphans",
+    "outgoing_links",
     "parse_note",
     "search",
     "suggest",
+    "tag_counts",
+    "tag_tree",
 ]
 
 _LAZY = {
+    "broken_links": "graph",
+    "find_note": "graph",
+    "incoming_links": "graph",
+    "orphans": "graph",
+    "outgoing_links": "graph",
+    "tag_counts": "graph",
+    "tag_tree": "graph",
     "build_index": "index",
     "parse_note": "parse",
     "Index": "searcher",

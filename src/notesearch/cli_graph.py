@@ -140,7 +140,7 @@ def links_command(
     found = True
     with open_index(index_dir, notes_dir) as idx:
         if broken:
-            refs = graph.broken(idx)
+            refs = graph.broken_links(idx)
             found = bool(refs)
             rows = (
                 tuple(
@@ -168,14 +168,14 @@ def links_command(
             assert note is not None
             path = graph.find_note(idx, note, notes_dir)
             if backlinks:
-                refs = graph.incoming(idx, path)
+                refs = graph.incoming_links(idx, path)
                 records = Records(
                     f"Links to {path}",
                     ("source", "line", "section", "kind", "target"),
                     _json_rows(refs) if json_out else _link_rows(refs),
                 )
             else:
-                refs = graph.outgoing(idx, path)
+                refs = graph.outgoing_links(idx, path)
                 records = Records(
                     f"Links in {path}",
                     ("line", "kind", "target", "resolved", "exists"),

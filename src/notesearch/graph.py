@@ -134,12 +134,12 @@ def _refs(index: Index) -> Iterator[LinkRef]:
             yield LinkRef(section.path, section.heading, section.breadcrumb, link)
 
 
-def outgoing(index: Index, path: str) -> list[LinkRef]:
+def outgoing_links(index: Index, path: str) -> list[LinkRef]:
     """Links written in note ``path``, in the order they are written."""
     return sorted((r for r in _refs(index) if r.source == path), key=lambda r: r.link.line)
 
 
-def incoming(index: Index, path: str) -> list[LinkRef]:
+def incoming_links(index: Index, path: str) -> list[LinkRef]:
     """Links from other notes (and sections) that resolve to note ``path``."""
     return sorted(
         (r for r in _refs(index) if r.link.path == path and r.source != path),
@@ -167,7 +167,7 @@ def _names_a_note(link: Link) -> bool:
     return "." not in name or name.endswith(NOTE_SUFFIXES)
 
 
-def broken(index: Index) -> list[LinkRef]:
+def broken_links(index: Index) -> list[LinkRef]:
     """Every link whose target note, file or heading does not exist."""
     rows = []
     for ref in _refs(index):
@@ -214,7 +214,7 @@ def sections_linked_from(index: Index, path: str) -> set[tuple[str, int]]:
     """
     whole: set[str] = set()
     anchored: dict[str, set[str]] = {}
-    for ref in outgoing(index, path):
+    for ref in outgoing_links(index, path):
         target = ref.link.path
         if target is None or target == path or target not in index.table.notes:
             continue
