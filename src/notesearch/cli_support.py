@@ -60,8 +60,47 @@ def errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Command parameters that configuration files can set, by setting name.
+CONFIGURABLE = {
+    "notes": "notes_dir",
+    "index": "index_dir",
+    "format": "fmt",
+    "limit": "limit",
+    "color": "color",
+}
+
+
 def location_options(func: F) -> F:
-    func = click.option(
+    """Add --notes and --index, and settle every configurable parameter.
+
+    Before the command runs, each parameter that configuration can set
+    (notes, index, format, limit, color) gets its effective value: the
+    command line, then the environment, then ``.notesearch.toml`` in the
+    notes folder, then the user's config file, then the default. The
+    settings are kept in ``ctx.meta["notesearch.settings"]``.
+    """
+
+    @functools.wraps(func)
+    def settled(**kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            settings = resolve(ctx, kwargs)
+        except NotesearchError as exc:
+            raise CommandError(str(exc)) from exc
+        ctx.meta["notesearch.settings"] = settings
+        for key, param in CONFIGURABLE.items():
+            if param not in kwargs or settings.sources[key] == "default":
+                continue  # the command's own default stands
+            value = settings[key]
+            if key in ("notes", "index"):
+                value = Path(value)
+            elif key == "format" and value is not None:
+                choices = _choices(ctx, param)
+                value = value if value in choices else kwargs[param]
+            kwargs[param] = value
+        return func(**kwargs)
+
+    settled = click.option(
         "--index",
         "index_dir",
         type=click.Path(path_type=Path),
@@ -70,8 +109,8 @@ def location_options(func: F) -> F:
         envvar="NOTESEARCH_INDEX",
         show_envvar=True,
         help="Folder of the index.",
-    )(func)
-    func = click.option(
+    )(settled)
+    settled = click.option(
         "--notes",
         "notes_dir",
         type=click.Path(path_type=Path),
@@ -80,8 +119,39 @@ def location_options(func: F) -> F:
         envvar="NOTESEARCH_NOTES",
         show_envvar=True,
         help="Folder of Markdown notes.",
-    )(func)
-    return func
+    )(settled)
+    return settled  # type: ignore[return-value]
+
+
+def _choices(ctx: click.Context, name: str) -> tuple[str, ...]:
+    for param in ctx.command.params:
+        if param.name == name and isinstance(param.type, click.Choice):
+            return tuple(str(c) for c in param.type.choices)
+    return ()
+
+
+def resolve(ctx: click.Context, kwargs: dict[str, Any]) -> Any:
+    """Settings for this run: what the user typed or set in the environment wins."""
+    from click.core import ParameterSource
+
+    from . import config
+
+    explicit: dict[str, tuple[Any, str]] = {}
+    for key, param in CONFIGURABLE.items():
+        if param not in kwargs:
+            continue
+        source = ctx.get_parameter_source(param)
+        if source == ParameterSource.COMMANDLINE and kwargs[param] is not None:
+            explicit[key] = (str(kwargs[param]) if key in ("notes", "index") else kwargs[param],
+                             "command line")  # fmt: skip
+        elif source == ParameterSource.ENVIRONMENT:
+            explicit[key] = (str(kwargs[param]), "environment")
+    return config.load(explicit)
+
+
+def settings() -> Any:
+    """The settings of the running command (see :func:`location_options`)."""
+    return click.get_current_context().meta["notesearch.settings"]
 
 
 def use_color(choice: str, stream: IO[str]) -> bool:

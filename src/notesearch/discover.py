@@ -45,9 +45,33 @@ def within(root_real: str, path_real: str) -> bool:
     return path_real == root_real or path_real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
-    """List the notes under ``root`` in a stable (sorted) order."""
+def discover(
+    root: Path,
+    exclude: Iterable[Path] = (),
+    *,
+    suffixes: Iterable[str] = NOTE_SUFFIXES,
+    ignore: Iterable[str] = (),
+) -> Discovery:
+    """List the notes under ``root`` in a stable (sorted) order.
+
+    Args:
+        exclude: folders never entered (the index folder).
+        suffixes: file name endings that make a note (``.md``, ``.markdown``).
+        ignore: gitignore-style patterns, relative to ``root``, of files and
+            folders to leave out (pathspec implements git's rules).
+    """
     found = Discovery()
+    suffixes = tuple(s.lower() for s in suffixes)
+    patterns = list(ignore)
+    spec = None
+    if patterns:
+        import pathspec
+
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        return spec is not None and spec.match_file(rel + "/" if is_dir else rel)
+
     root_real = os.path.realpath(root)
     excluded = {os.path.realpath(p) for p in exclude}
     visited: set[tuple[int, int]] = set()
@@ -82,7 +106,7 @@ def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
                 is_link = entry.is_symlink()
                 st = os.stat(entry.path)  # follows symlinks
             except OSError:
-                if is_note_name(name):
+                if is_note_name(name, suffixes):
                     found.warnings.append(
                         Diagnostic("broken symlink or unreadable; skipped", child_rel)
                     )
@@ -90,7 +114,7 @@ def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
             if is_link:
                 real = os.path.realpath(entry.path)
                 if not within(root_real, real):
-                    if stat.S_ISDIR(st.st_mode) or is_note_name(name):
+                    if stat.S_ISDIR(st.st_mode) or is_note_name(name, suffixes):
                         found.warnings.append(
                             Diagnostic(
                                 "symlink points outside the notes folder; skipped", child_rel
@@ -98,18 +122,20 @@ def discover(root: Path, exclude: Iterable[Path] = ()) -> Discovery:
                         )
                     continue
             if stat.S_ISDIR(st.st_mode):
-                if os.path.realpath(entry.path) in excluded:
+                if os.path.realpath(entry.path) in excluded or ignored(child_rel, True):
                     continue
                 if is_link:
                     deferred.append((entry.path, child_rel))
                 else:
                     walk(entry.path, child_rel)
             elif stat.S_ISREG(st.st_mode):
-                if is_note_name(name):
+                if ignored(child_rel, False):
+                    continue
+                if is_note_name(name, suffixes):
                     found.notes.append(NoteFile(child_rel, entry.path, st.st_size, st.st_mtime_ns))
                 else:
                     found.assets.append(child_rel)
-            elif is_note_name(name):
+            elif is_note_name(name, suffixes):
                 found.warnings.append(Diagnostic("not a regular file; skipped", child_rel))
 
     walk(str(root), "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from whoosh import fields
 from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 
-from . import store
+from . import config, store
 from . import tags as tagmod
 from .discover import NoteFile, discover
 from .errors import IndexVersionError, IndexWriteError, NotesearchError, NotesFolderError
@@ -35,7 +35,6 @@ ProgressSink = Callable[[int, int], None]
 # Field weights for BM25F: a word in a heading says more than one in a body.
 HEADING_BOOST = 3.0
 TITLE_BOOST = 2.0
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # Whoosh's English stop words plus the question words people type in natural
 # queries ("where are pasted images saved"): measured with bench/relevance.py.
 STOP = frozenset(STOP_WORDS) | {
@@ -93,13 +92,18 @@ def build_index(
     on_warning: WarningSink | None = None,
     on_progress: ProgressSink | None = None,
     lock_timeout: float = 10.0,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
+    extensions: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
 ) -> IndexStats:
     """Index (or update the index of) the notes under ``notes_dir`` into ``index_dir``.
 
     Only notes whose size or mtime changed are read, and only those whose
     content hash changed are parsed again. The previous index stays live and
     intact until the new one is complete.
+
+    ``max_bytes``, ``extensions`` and ``ignore`` default to what the notes
+    folder's ``.notesearch.toml`` (or the user's config file) says.
 
     Raises:
         NotesFolderError: ``notes_dir`` is missing or not a folder.
@@ -128,6 +132,14 @@ def build_index(
             f"cannot create the index folder {store.display(index_dir)}: {exc.strerror}"
         ) from exc
 
+    if max_bytes is None or extensions is None or ignore is None:
+        settings = config.for_notes(notes_dir)
+        max_bytes = settings["max_bytes"] if max_bytes is None else max_bytes
+        extensions = settings["extensions"] if extensions is None else extensions
+        ignore = settings["ignore"] if ignore is None else ignore
+    assert max_bytes is not None and extensions is not None and ignore is not None
+    discovery = {"extensions": list(extensions), "ignore": list(ignore), "max_bytes": max_bytes}
+
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
         store.clean(index_dir, keep=live)  # leftovers of a crashed or killed run
@@ -140,11 +152,12 @@ def build_index(
                 )
             old = store.read_table(live)
 
-        found = discover(notes_dir, exclude=[index_dir])
+        found = discover(notes_dir, exclude=[index_dir], suffixes=extensions, ignore=ignore)
         for diag in found.warnings:
             warn(diag)
             stats.skipped += 1
 
+        same_rules = live is not None and store.read_meta(live).get("discovery") == discovery
         table = store.FileTable(assets=found.assets)
         note_set = NoteSet((n.path for n in found.notes), found.assets)
         changed: list[tuple[NoteFile, Note, str]] = []
@@ -157,8 +170,14 @@ def build_index(
             ):
                 table.notes[note_file.path] = entry
                 continue
+            signature = [note_file.size, note_file.mtime_ns]
+            if same_rules and old.skipped.get(note_file.path) == signature:
+                table.skipped[note_file.path] = signature  # warned about when first seen
+                stats.skipped += 1
+                continue
             loaded = _load(note_file, max_bytes, warn)
             if loaded is None:
+                table.skipped[note_file.path] = signature
                 stats.skipped += 1
                 continue
             data, text, diags = loaded
@@ -177,6 +196,7 @@ def build_index(
                         note_file.path,
                     )
                 )
+                table.skipped[note_file.path] = signature
                 stats.skipped += 1
                 continue
             for diag in [*diags, *parse_diags]:
@@ -200,9 +220,13 @@ def build_index(
         stats.removed = len(removed) - stats.renamed
         stats.unchanged = len(table.notes) - len(changed)
 
-        table_changed = table.to_json() != old.to_json()
+        table_changed = table.to_json() != old.to_json() or not same_rules
         if live is None or rebuild or changed or removed or table_changed:
-            meta = {"notes_root": str(notes_dir.resolve()), "written": time.time()}
+            meta = {
+                "notes_root": str(notes_dir.resolve()),
+                "written": time.time(),
+                "discovery": discovery,
+            }
             _write(index_dir, None if rebuild else live, table, changed, removed, note_set, meta)
             stats.written = True
 

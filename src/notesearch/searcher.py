@@ -27,7 +27,7 @@ from . import tags as tagmod
 from .discover import discover
 from .errors import IndexMissingError, QuerySyntaxError
 from .index import make_analyzer
-from .links import NoteSet
+from .links import NOTE_SUFFIXES, NoteSet
 from .models import (
     Diagnostic,
     Hit,
@@ -145,16 +145,19 @@ class Index:
 
     def changes(self, notes_dir: Path) -> tuple[int, int, int]:
         """(changed, new, removed) notes on disk since this index was written (stat only)."""
-        found = discover(notes_dir, exclude=[self.index_dir])
-        notes = self.table.notes
-        on_disk = {n.path: n for n in found.notes}
-        changed = sum(
-            1
-            for path, n in on_disk.items()
-            if path in notes and (notes[path].size, notes[path].mtime_ns) != (n.size, n.mtime_ns)
+        rules = store.read_meta(self.generation).get("discovery") or {}
+        found = discover(
+            notes_dir,
+            exclude=[self.index_dir],
+            suffixes=rules.get("extensions") or NOTE_SUFFIXES,
+            ignore=rules.get("ignore") or (),
         )
-        new = sum(1 for path in on_disk if path not in notes)
-        removed = sum(1 for path in notes if path not in on_disk)
+        known = {p: [e.size, e.mtime_ns] for p, e in self.table.notes.items()}
+        known.update(self.table.skipped)
+        on_disk = {n.path: [n.size, n.mtime_ns] for n in found.notes}
+        changed = sum(1 for p, sig in on_disk.items() if p in known and known[p] != sig)
+        new = sum(1 for p in on_disk if p not in known)
+        removed = sum(1 for p in known if p not in on_disk)
         return changed, new, removed
 
 

@@ -65,6 +65,9 @@ class FileTable:
 
     notes: dict[str, NoteEntry] = field(default_factory=dict)
     assets: list[str] = field(default_factory=list)
+    # Notes that were skipped (binary, too large, unreadable) -> [size, mtime_ns],
+    # so that an unchanged skipped file is neither re-read nor reported as new.
+    skipped: dict[str, list[int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,7 @@ class FileTable:
                 for path, e in sorted(self.notes.items())
             },
             "assets": sorted(self.assets),
+            "skipped": dict(sorted(self.skipped.items())),
         }
 
     @classmethod
@@ -80,6 +84,7 @@ class FileTable:
         return cls(
             notes={path: NoteEntry(**entry) for path, entry in data.get("notes", {}).items()},
             assets=list(data.get("assets", [])),
+            skipped={k: list(v) for k, v in data.get("skipped", {}).items()},
         )
 
 
