@@ -251,17 +251,21 @@ def test_closed_pipe_ends_quietly(indexed: Path, tmp_path: Path) -> None:
         "NOTESEARCH_NOTES": str(indexed),
         "NOTESEARCH_INDEX": str(tmp_path / "index"),
     }
-    proc = subprocess.run(
-        f"{sys.executable} -m notesearch query training --per-note 0 --all | head -1",
-        shell=True,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert proc.stdout.count("\n") == 1
-    assert "Traceback" not in proc.stderr
-    assert "BrokenPipe" not in proc.stderr
+    for consumer in ("head -1", "grep -q training"):
+        proc = subprocess.run(
+            [
+                "bash",
+                "-c",
+                f"{sys.executable} -m notesearch query training --per-note 0 --all | {consumer}"
+                '; echo "status=${PIPESTATUS[0]}"',
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert proc.stdout.splitlines()[-1] == "status=0", consumer
+        assert proc.stderr == "", consumer
 
 
 def test_rich_output_exact_at_fixed_width(indexed: Path) -> None:

@@ -6,7 +6,6 @@ Heavy modules (whoosh, rich, the parser) are imported inside the commands, so
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from .cli_support import (
     errors,
     format_option,
     location_options,
+    quiet_stdout,
     settings,
     warn,
 )
@@ -352,11 +352,14 @@ cli.add_command(show_command)
 def main() -> None:
     """Console entry point: ends quietly on a closed pipe and on Ctrl-C."""
     try:
-        cli.main(prog_name="notesearch")
+        try:
+            cli.main(prog_name="notesearch")
+        finally:
+            # Flush here, not at interpreter exit, so a closed pipe is seen below.
+            sys.stdout.flush()
     except BrokenPipeError:
-        # `| head -1` closed our stdout: stop quietly, as grep and rg do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # `| head -1` or `| grep -q` closed our stdout: stop quietly, as grep and rg do.
+        quiet_stdout()
         sys.exit(0)
     except KeyboardInterrupt:
         click.echo("notesearch: interrupted", err=True)

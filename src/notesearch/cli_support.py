@@ -45,7 +45,8 @@ def warn(message: str) -> None:
 
 
 def errors(func: F) -> F:
-    """Turn core errors into one line on stderr (exit 2) and Ctrl-C into exit 130."""
+    """Turn core errors into one line on stderr (exit 2), Ctrl-C into exit 130,
+    and a closed pipe (``| head -1``) into a quiet exit 0."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -56,8 +57,20 @@ def errors(func: F) -> F:
             raise CommandError(message) from exc
         except KeyboardInterrupt:
             raise CommandError("interrupted", EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            quiet_stdout()
+            raise SystemExit(0) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null after the reader went away, so exit flushes cleanly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (tests)
+        pass
 
 
 # Command parameters that configuration files can set, by setting name.
