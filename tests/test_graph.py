@@ -125,6 +125,7 @@ def test_query_link_filters(vault: Path, tmp_path: Path) -> None:
         assert to_b == {("a.md", 5)}
         assert [h.section.heading for h in search(idx, "see", within=to_b).hits] == ["Links"]
         assert search(idx, "intro", within=to_b).hits == ()
+        assert search(idx, "see", within=set()).hits == ()  # nothing links here: no hits
         from_a = graph.sections_linked_from(idx, "a.md")
         # a links to b without an anchor (all of b) and to c (all of c)
         assert ("sub/b.md", 5) in from_a and ("c.md", 1) in from_a

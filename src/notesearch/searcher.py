@@ -1,10 +1,10 @@
 """Querying the index: the only module that reads with Whoosh.
 
 ``search`` parses the user's query with Whoosh's query parser (plus checks
-of our own, see :mod:`notesearch.querytext`), applies tag and path filters,
-ranks with BM25F (headings and titles weigh more than bodies), runs an
-all-words query first and tops it up with any-word matches, caps the results
-per note, and returns :class:`~notesearch.models.Hit` objects whose snippets
+of our own, see :mod:`notesearch.querytext`), applies tag, path and link
+filters, ranks with BM25F (headings and titles weigh more than bodies) with a
+bonus for sections holding more of the query's words, caps the results per
+note, and returns :class:`~notesearch.models.Hit` objects whose snippets
 carry highlight spans.
 """
 
@@ -48,6 +48,7 @@ FIELD_BOOSTS = {"heading": 0.1, "title": 0.1, "body": 1.0}
 # section with all of them keeps its whole score, one with half keeps 85 %.
 COORDINATION = 0.3
 _ANALYZER = make_analyzer()
+Ranked = tuple[float, int, dict[str, Any]]  # (score, Whoosh docnum, stored record)
 _LONG_TEXT = 100_000
 
 
@@ -67,7 +68,7 @@ class Index:
             try:
                 self._ix = FileStorage(str(self.generation), readonly=True).open_index()
                 break
-            except (OSError, Exception) as exc:  # a writer removed it in between
+            except Exception as exc:  # a writer removed it in between: look again
                 if attempt == 2:
                     raise IndexMissingError(
                         f"cannot open the index at {store.display(self.index_dir)}: {exc}",
@@ -79,6 +80,7 @@ class Index:
         self.schema = self._ix.schema
         self._searcher = self._ix.searcher(weighting=scoring.BM25F())
         self.table = store.read_table(self.generation)
+        self.meta = store.read_meta(self.generation)
         self._note_set: NoteSet | None = None
         self._sections: list[Section] | None = None
 
@@ -145,7 +147,7 @@ class Index:
 
     def changes(self, notes_dir: Path) -> tuple[int, int, int]:
         """(changed, new, removed) notes on disk since this index was written (stat only)."""
-        rules = store.read_meta(self.generation).get("discovery") or {}
+        rules = self.meta.get("discovery") or {}
         found = discover(
             notes_dir,
             exclude=[self.index_dir],
@@ -183,12 +185,11 @@ def _parser(schema: Any, group: Any) -> qparser.QueryParser:
         qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
     )
     parser.add_plugin(qparser.FuzzyTermPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin({k: [v] for k, v in _alias_map().items()}))
+    aliases: dict[str, list[str]] = {}
+    for alias, field in querytext.ALIASES.items():
+        aliases.setdefault(field, []).append(alias)
+    parser.add_plugin(qparser.FieldAliasPlugin(aliases))
     return parser
-
-
-def _alias_map() -> dict[str, str]:
-    return {target: alias for alias, target in querytext.ALIASES.items()}
 
 
 def parse_query(index: Index, text: str) -> query.Query:
@@ -314,6 +315,8 @@ def search(
         allowed = index.docnums(within)
         if allow is not None:
             allowed &= set(index._searcher.docs_for_query(allow))
+        if not allowed:  # Whoosh would read an empty filter as "no filter"
+            return SearchResult(query=text, hits=(), total=0, warnings=tuple(warnings))
         allow = allowed
     words = _text_terms(parsed.iter_all_terms())
 
@@ -369,15 +372,13 @@ def _coordination(words: frozenset[str], matched: Iterable[tuple[str, Any]]) -> 
 
 
 def _order(
-    batch: list[tuple[float, int, dict[str, Any]]],
-) -> list[tuple[float, int, dict[str, Any]]]:
+    batch: list[Ranked],
+) -> list[Ranked]:
     """Score order with a deterministic tie-break (path, then line)."""
     return sorted(batch, key=lambda b: (-round(b[0], 6), b[2]["path"], b[2]["line"]))
 
 
-def _cap(
-    ranked: list[tuple[float, int, dict[str, Any]]], per_note: int
-) -> list[tuple[float, int, dict[str, Any]]]:
+def _cap(ranked: list[Ranked], per_note: int) -> list[Ranked]:
     if per_note <= 0:
         return ranked
     counts: dict[str, int] = {}
