@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from .cli_graph import links_command, show_command, tags_command
+from .cli_tools import completion_command, open_command, watch_command
 from .cli_support import (
     EXIT_INTERRUPTED,
     EXIT_NOTHING,
@@ -347,6 +348,9 @@ def config_command(notes_dir: Path, index_dir: Path, fmt: str) -> None:
 cli.add_command(tags_command)
 cli.add_command(links_command)
 cli.add_command(show_command)
+cli.add_command(watch_command)
+cli.add_command(open_command)
+cli.add_command(completion_command)
 
 
 def main() -> None:
