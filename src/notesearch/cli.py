@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from .cli_graph import links_command, show_command, tags_command
-from .cli_tools import completion_command, open_command, watch_command
 from .cli_support import (
     EXIT_INTERRUPTED,
     EXIT_NOTHING,
@@ -32,6 +31,7 @@ from .cli_support import (
     settings,
     warn,
 )
+from .cli_tools import completion_command, open_command, watch_command
 
 
 @contextmanager
