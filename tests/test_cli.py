@@ -161,6 +161,11 @@ def test_rich_output_highlights_and_footer(indexed: Path) -> None:
     assert "Model Training › Spot Training" in result.stdout
     assert "#gotcha" in result.stdout
     assert f"{ESC}[1;31mSpot{ESC}[0m" in result.stdout  # the match is highlighted
+    link = f"{ESC}]8;id="  # path:line is an OSC 8 hyperlink to the file
+    assert link in result.stdout
+    assert f";file://{indexed / 'ml' / 'training.md'}{ESC}\\" in result.stdout
+    plain = run("query", "spot training", "--format", "rich", "--color", "never")
+    assert ESC not in plain.stdout  # no hyperlink when not coloring a terminal
     assert "1 section in" in result.stderr
 
 
