@@ -8,6 +8,7 @@ to a temporary path, so no test can read or write the user's ./notes or
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,24 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpora" / "obsidian-help-en"
 BUNDLED_NOTES = REPO / "notes"
+
+
+def _snapshot(folder: Path) -> list[tuple[str, int, int]]:
+    return sorted(
+        (str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    )
+
+
+@pytest.fixture(autouse=True)
+def _repo_untouched() -> Iterator[None]:
+    """Fail any test that writes the project's own ./index or ./notes."""
+    before = (_snapshot(REPO / "index"), _snapshot(BUNDLED_NOTES))
+    yield
+    assert (_snapshot(REPO / "index"), _snapshot(BUNDLED_NOTES)) == before, (
+        "a test touched the real ./index or ./notes"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,11 @@ from notesearch.index import SafeFileStorage, build_index
 from notesearch.models import IndexStats
 from tests.conftest import write
 
+# Restored by hand mid-test: monkeypatch.undo() would also undo the autouse
+# isolation (working folder, NOTESEARCH_*) and let a test touch the real ./index.
+ORIGINAL_CREATE_FILE = SafeFileStorage.create_file
+ORIGINAL_WRITE_JSON = store.write_json
+
 SectionKey = tuple[str, str, str]
 
 BASE_NOTES = {
@@ -962,7 +967,7 @@ def test_disk_full_on_first_build_leaves_no_index(
         build_index(notes, index)
     with pytest.raises(IndexMissingError):
         open_index(index)
-    monkeypatch.undo()
+    monkeypatch.setattr(SafeFileStorage, "create_file", ORIGINAL_CREATE_FILE)
     build_index(notes, index)
     assert section_paths(index) == set(BASE_NOTES)
     assert generations(index) == [current_name(index)]
@@ -981,7 +986,7 @@ def test_disk_full_while_publishing_keeps_old_index(
     monkeypatch.setattr(store, "write_json", full)
     with pytest.raises(IndexWriteError):
         build_index(notes, index)
-    monkeypatch.undo()
+    monkeypatch.setattr(store, "write_json", ORIGINAL_WRITE_JSON)
     assert (current_name(index), section_keys(index)) == (live, before)
     assert build_index(notes, index).updated == 1
     assert hit_paths(index, "zebrafish") == ["a.md"]

@@ -208,6 +208,7 @@ def query_command(
       notesearch query deepar -l | xargs -d '\\n' $EDITOR
       vim -q <(notesearch query "serverless inference" --format vimgrep)
     """
+    from .sanitize import clean_line
     from .searcher import open_index, search, suggest
 
     text = " ".join(words)
@@ -250,7 +251,10 @@ def query_command(
             elif fix is not None:
                 command = shlex.join(["notesearch", "query", fix.corrected])
                 click.echo(
-                    f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)", err=True
+                    clean_line(
+                        f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)"
+                    ),
+                    err=True,
                 )
         printer.hits(result)
         printer.close()
@@ -343,6 +347,34 @@ def config_command(notes_dir: Path, index_dir: Path, fmt: str) -> None:
             "# not set: rich on a terminal, plain otherwise" if value is None else json.dumps(value)
         )
         click.echo(clean_line(f"{key} = {shown}  # {current.sources[key]}; {DESCRIPTIONS[key]}"))
+
+
+@cli.command("doctor")
+@location_options
+@errors
+def doctor_command(notes_dir: Path, index_dir: Path) -> None:
+    """Check that the index opens, every segment reads, and it matches its file table.
+
+    Exit 0 when the index is sound, 2 when it is not (with what to do).
+
+    \b
+    Examples:
+      notesearch doctor
+      notesearch doctor --index ~/.cache/vault-index
+    """
+    from .sanitize import clean_line
+    from .searcher import check_index
+
+    facts, problems = check_index(index_dir)
+    for fact in facts:
+        click.echo(clean_line(f"notesearch: {fact}"), err=True)
+    for problem in problems:
+        click.echo(clean_line(f"notesearch: problem: {problem}"), err=True)
+    if problems:
+        raise CommandError(
+            "the index is damaged; run `notesearch index --rebuild` (your notes are not affected)"
+        )
+    click.echo("notesearch: the index is sound", err=True)
 
 
 cli.add_command(tags_command)

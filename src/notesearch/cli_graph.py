@@ -221,13 +221,13 @@ def show_command(
         printer.sections(sections)
         printer.close()
         return
-    file = notes_dir / path
+    from .read import read_lines
+
     try:
-        stat = os.stat(file)
-        with open(file, encoding="utf-8", errors="replace", newline=None) as fh:
-            lines = fh.read().split("\n")
+        stat = os.stat(notes_dir / path)
+        lines = read_lines(str(notes_dir), path)
     except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns):
         warn(f"{path} changed since it was indexed; run `notesearch index`")
     text = "\n".join(lines[first - 1 : last] if anchor or line is not None else lines)

@@ -60,6 +60,15 @@ def errors(func: F) -> F:
         except BrokenPipeError:
             quiet_stdout()
             raise SystemExit(0) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug or a damaged index: one line, never a traceback
+            if os.environ.get("NOTESEARCH_DEBUG"):
+                raise
+            raise CommandError(
+                f"unexpected {type(exc).__name__}: {exc}. If the index is damaged, "
+                "`notesearch doctor` says so; set NOTESEARCH_DEBUG=1 for the traceback."
+            ) from exc
 
     return wrapper  # type: ignore[return-value]
 

@@ -103,6 +103,14 @@ def discover(
                 continue
             child_rel = f"{rel}/{name}" if rel else name
             try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:  # undecodable bytes, kept as surrogates
+                if entry.is_dir() or is_note_name(name, suffixes):
+                    found.warnings.append(
+                        Diagnostic("name is not valid UTF-8; skipped (rename it)", child_rel)
+                    )
+                continue
+            try:
                 is_link = entry.is_symlink()
                 st = os.stat(entry.path)  # follows symlinks
             except OSError:

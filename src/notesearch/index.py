@@ -8,6 +8,7 @@ what changed, and commits the change into a new generation (see
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -27,7 +28,7 @@ from .errors import IndexVersionError, IndexWriteError, NotesearchError, NotesFo
 from .links import NOTE_SUFFIXES, NoteSet, split_anchor
 from .models import Diagnostic, IndexStats, Note
 from .parse import parse_note
-from .read import decode
+from .read import NotARegularFile, decode, read_note
 
 WarningSink = Callable[[Diagnostic], None]
 ProgressSink = Callable[[int, int], None]
@@ -175,9 +176,10 @@ def build_index(
                 table.skipped[note_file.path] = signature  # warned about when first seen
                 stats.skipped += 1
                 continue
-            loaded = _load(note_file, max_bytes, warn)
-            if loaded is None:
-                table.skipped[note_file.path] = signature
+            loaded = _load(notes_dir, note_file, max_bytes, warn)
+            if isinstance(loaded, str):
+                if loaded == "content":  # an I/O failure is tried again next time
+                    table.skipped[note_file.path] = signature
                 stats.skipped += 1
                 continue
             data, text, diags = loaded
@@ -236,26 +238,33 @@ def build_index(
 
 
 def _load(
-    note_file: NoteFile, max_bytes: int, warn: WarningSink
-) -> tuple[bytes, str, list[Diagnostic]] | None:
-    """Read and decode one note; None (with a warning) when it must be skipped."""
+    root: Path, note_file: NoteFile, max_bytes: int, warn: WarningSink
+) -> tuple[bytes, str, list[Diagnostic]] | str:
+    """Read and decode one note, or say why it is skipped (with a warning).
+
+    The reason is ``"content"`` when the file itself is the problem (too
+    large, binary, undecodable: remembered until the file changes) and
+    ``"access"`` when reading it failed (tried again on the next run).
+    """
     if note_file.size > max_bytes:
         warn(Diagnostic(f"larger than the {max_bytes} byte limit; skipped", note_file.path))
-        return None
+        return "content"
     try:
-        with open(note_file.abspath, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        data = read_note(str(root), note_file.path, max_bytes)
+    except NotARegularFile as exc:
+        warn(Diagnostic(f"{exc}; skipped", note_file.path))
+        return "access"
     except OSError as exc:
-        warn(Diagnostic(f"cannot be read ({exc.strerror}); skipped", note_file.path))
-        return None
+        warn(Diagnostic(f"cannot be read ({exc.strerror or exc}); skipped", note_file.path))
+        return "access"
     if len(data) > max_bytes:
         warn(Diagnostic(f"larger than the {max_bytes} byte limit; skipped", note_file.path))
-        return None
+        return "content"
     try:
         decoded = decode(data)
     except NotesearchError as exc:
         warn(Diagnostic(f"{exc}; skipped", note_file.path))
-        return None
+        return "content"
     diags = [Diagnostic(decoded.warning, note_file.path)] if decoded.warning else []
     return data, decoded.text, diags
 
@@ -345,15 +354,25 @@ def _write(
                 entry = table.notes[note.path]
                 for doc in _documents(note, note_set, entry.aliases):
                     writer.add_document(**doc)
+            writer.commit(optimize=base is None)
         except BaseException:
-            writer.cancel()
+            # A failed add or commit leaves Whoosh's writer holding its lock
+            # (an flock on a file that the next generation hard-links):
+            # release it, or the next run in this process could not write.
+            with contextlib.suppress(Exception):
+                writer.cancel()
             raise
-        writer.commit(optimize=base is None)
-        ix.close()
+        finally:
+            ix.close()
         final = store.publish(index_dir, tmp, table, meta)
         store.clean(index_dir, keep=final)
     except OSError as exc:
         raise IndexWriteError(
             f"cannot write the index at {store.display(index_dir)}: {exc.strerror or exc}",
+            hint="The previous index is unchanged.",
+        ) from exc
+    except Exception as exc:  # Whoosh's own errors (LockError, ...)
+        raise IndexWriteError(
+            f"cannot write the index at {store.display(index_dir)}: {type(exc).__name__}: {exc}",
             hint="The previous index is unchanged.",
         ) from exc

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from . import front_matter
 from . import links as linkmod
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
 _BLOCK_ID = re.compile(r"(?:^|[\s\])])\^([A-Za-z0-9-]+)\s*$", re.MULTILINE)
-_HTML_ANCHOR = re.compile(r"""<[^>]*?\b(?:name|id)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+# [^<>] keeps each attempt inside one tag: linear even on "<<<<..." without ">".
+_HTML_ANCHOR = re.compile(r"""<[^<>]*?\b(?:name|id)\s*=\s*["']?([^"'\s<>]+)""", re.IGNORECASE)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
 
@@ -37,7 +39,12 @@ _HTML_TAG = re.compile(r"<[^>]*>")
 def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table")
+    md = MarkdownIt("commonmark", {"maxNesting": 100}).enable("table")
+    # CommonMark's preset nests 20 deep and drops what lies deeper; notes with
+    # deep lists or quotes must not lose text. And every link is kept as
+    # written (javascript:, file:...): it is classified, never followed.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
 
 
 @dataclass(slots=True)
@@ -274,7 +281,7 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str
             previous = "\n"
             continue
         elif kind == "link_open":
-            href = str(child.attrs.get("href", ""))
+            href = _as_written(str(child.attrs.get("href", "")), raw)
             if child.markup == "autolink" or child.info == "auto":
                 in_autolink = True
                 found_links.append(Link(kind="external", raw=href, line=line))
@@ -283,7 +290,7 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str
         elif kind == "link_close":
             in_autolink = False
         elif kind == "image":
-            src = str(child.attrs.get("src", ""))
+            src = _as_written(str(child.attrs.get("src", "")), raw)
             found_links.append(linkmod.markdown_link(path, src, line, embed=True))
             alt = "".join(c.content for c in child.children or [] if c.type == "text")
             lines[-1].append(("text", alt))
@@ -321,19 +328,29 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str
     )
 
 
+def _as_written(target: str, raw: str) -> str:
+    """The link target as the note writes it.
+
+    markdown-it percent-encodes targets (``a b.md`` -> ``a%20b.md``,
+    ``..\\x`` -> ``..%5Cx``); when the decoded form is what the source says,
+    report that.
+    """
+    if "%" not in target:
+        return target
+    decoded = unquote(target)
+    return decoded if decoded in raw and target not in raw else target
+
+
 _ESCAPED_TAG = re.compile(r"\\#([^\s#]+)")
 
 
 def _escaped_tags(raw: str) -> frozenset[str]:
-    """Tags written with an escaped hash (``\\#notatag``) in the raw inline source."""
+    """Tags written only with an escaped hash (``\\#notatag``) in the raw inline source."""
     if "\\#" not in raw:
         return frozenset()
-    found = set()
-    for match in _ESCAPED_TAG.finditer(raw):
-        name = tagmod.normalize(match.group(1))
-        if name is not None and not re.search(r"(?:^|(?<=\s))#" + re.escape(match.group(1)), raw):
-            found.add(name)
-    return frozenset(found)
+    escaped = {tagmod.normalize(m) for m in _ESCAPED_TAG.findall(raw)}
+    plain = {name for _, name in tagmod.find_in_text(raw)}
+    return frozenset(name for name in escaped if name is not None and name not in plain)
 
 
 _ESCAPED_WIKI = re.compile(r"\\\[\\\[(.+?)\\\]\\\]")

@@ -10,7 +10,9 @@ expression finds its telltale byte pairs, so clean text is never touched.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass
 
 from .errors import UnreadableNoteError
@@ -40,6 +42,55 @@ class Decoded:
     encoding: str
     repaired: bool = False
     warning: str | None = None
+
+
+class NotARegularFile(UnreadableNoteError):
+    """The path no longer names a regular file inside the notes folder."""
+
+
+def read_note(root: str, path: str, max_bytes: int) -> bytes:
+    """The bytes of note ``path`` (relative to ``root``), checked when it is opened.
+
+    Between finding a note and reading it, the file may have been replaced
+    by a FIFO (an open would block forever), a device, or a symlink leading
+    out of the notes folder. So the file is opened without blocking, must be
+    a regular file, and its real path must lie inside ``root`` and be the
+    very file that was opened. At most ``max_bytes + 1`` bytes are read.
+
+    Raises:
+        NotARegularFile: not a regular file inside the root (any more).
+        OSError: it cannot be opened or read.
+    """
+    full = os.path.join(root, path)
+    fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile("not a regular file")
+        real = os.path.realpath(full)
+        root_real = os.path.realpath(root)
+        inside = real.startswith(root_real.rstrip(os.sep) + os.sep)
+        real_st = os.stat(real) if inside else None
+        if real_st is None or (real_st.st_dev, real_st.st_ino) != (st.st_dev, st.st_ino):
+            raise NotARegularFile("leads outside the notes folder")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+
+
+def read_lines(root: str, path: str, max_bytes: int = 64 * 1024 * 1024) -> list[str]:
+    """A note's lines as the parser numbers them (decoded, split on ``\\n`` only).
+
+    Raises:
+        NotesearchError: the file is not a regular file inside ``root``, is
+            binary, or is larger than ``max_bytes``.
+        OSError: it cannot be read.
+    """
+    data = read_note(root, path, max_bytes)
+    if len(data) > max_bytes:
+        raise UnreadableNoteError(f"larger than {max_bytes} bytes")
+    return decode(data).text.split("\n")
 
 
 def decode(data: bytes) -> Decoded:

@@ -12,13 +12,18 @@ from __future__ import annotations
 import re
 
 # C0 controls (tab and newline included: callers fold them first if they want
-# spaces), DEL, C1 controls, bidi embeddings/overrides/isolates, and the
-# line/paragraph separators.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# spaces), DEL, C1 controls, bidi embeddings/overrides/isolates, the
+# line/paragraph separators, and lone surrogates (undecodable bytes of a file
+# name, which cannot be written as UTF-8 at all).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group(0))
+    if 0xDC80 <= code <= 0xDCFF:  # a raw byte kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

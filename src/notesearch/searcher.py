@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import os
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -25,7 +25,7 @@ from whoosh import qparser, query, scoring
 from . import querytext, store
 from . import tags as tagmod
 from .discover import discover
-from .errors import IndexMissingError, QuerySyntaxError
+from .errors import IndexMissingError, NotesearchError, QuerySyntaxError
 from .index import make_analyzer
 from .links import NOTE_SUFFIXES, NoteSet
 from .models import (
@@ -38,6 +38,7 @@ from .models import (
     Span,
     Suggestion,
 )
+from .read import read_lines
 from .snippets import make_snippet
 
 SEARCH_FIELDS = ("heading", "title", "body")
@@ -50,6 +51,7 @@ COORDINATION = 0.3
 _ANALYZER = make_analyzer()
 Ranked = tuple[float, int, dict[str, Any]]  # (score, Whoosh docnum, stored record)
 _LONG_TEXT = 100_000
+_MAX_SPANS = 1000
 
 
 class Index:
@@ -161,6 +163,50 @@ class Index:
         new = sum(1 for p in on_disk if p not in known)
         removed = sum(1 for p in known if p not in on_disk)
         return changed, new, removed
+
+
+def check_index(index_dir: Path | str) -> tuple[list[str], list[str]]:
+    """Verify the index: (facts found, problems found).
+
+    Opens the live generation, reads every stored section and every posting
+    list of the note field (so each segment file is read through), and
+    compares the sections found with the file table. No problem means the
+    index answers queries as the table says.
+    """
+    index_dir = Path(index_dir)
+    facts: list[str] = []
+    problems: list[str] = []
+    leftovers = sorted(p.name for p in index_dir.glob("gen-*") if p.name.endswith(".tmp"))
+    if leftovers:
+        facts.append(
+            f"unfinished generations (removed by the next index run): {', '.join(leftovers)}"
+        )
+    try:
+        idx = open_index(index_dir)
+    except Exception as exc:  # a damaged index raises anything at all
+        return facts, [f"the index cannot be opened: {type(exc).__name__}: {exc}"]
+    with idx:
+        facts.append(f"generation {idx.generation.name}, schema {store.SCHEMA_VERSION}")
+        try:
+            counts: dict[str, int] = {}
+            for fields in idx._searcher.all_stored_fields():
+                path = fields["data"]["path"]
+                counts[path] = counts.get(path, 0) + 1
+            reader = idx._searcher.reader()
+            for term in reader.lexicon("note"):
+                sum(1 for _ in reader.postings("note", term).all_ids())
+        except Exception as exc:
+            return facts, [f"a segment cannot be read: {type(exc).__name__}: {exc}"]
+        for path, entry in sorted(idx.table.notes.items()):
+            if counts.get(path, 0) != entry.sections:
+                problems.append(
+                    f"{path}: {counts.get(path, 0)} sections in the index, "
+                    f"{entry.sections} in the file table"
+                )
+        for path in sorted(set(counts) - set(idx.table.notes)):
+            problems.append(f"{path}: in the index but not in the file table")
+        facts.append(f"{len(idx.table.notes)} notes, {sum(counts.values())} sections readable")
+    return facts, problems
 
 
 def open_index(index_dir: Path | str, notes_dir: Path | str | None = None) -> Index:
@@ -413,21 +459,36 @@ def find_spans(text: str, terms: Iterable[str]) -> list[Span]:
     wanted = frozenset(terms)
     if not wanted or not text:
         return []
-    windows = [(0, len(text))]
-    if len(text) > _LONG_TEXT:  # analyse only around the first raw occurrences
-        lowered = text.lower()
-        windows = []
-        for term in wanted:
-            at = lowered.find(term[: max(3, len(term) - 1)])
-            if at >= 0:
-                windows.append((max(0, at - 1000), min(len(text), at + 1000)))
+    if len(text) > _LONG_TEXT:
+        return _find_spans_long(text, wanted)
     spans: list[Span] = []
-    for lo, hi in sorted(windows):
-        piece = text[lo:hi]
-        for token in _ANALYZER(piece, chars=True, mode="index"):
-            if token.text in wanted:
-                spans.append(Span(lo + token.startchar, lo + token.endchar))
+    for token in _ANALYZER(text, chars=True, mode="index"):
+        if token.text in wanted:
+            spans.append(Span(token.startchar, token.endchar))
     return sorted(set(spans), key=lambda s: s.start)
+
+
+def _find_spans_long(text: str, wanted: frozenset[str]) -> list[Span]:
+    """find_spans for huge texts: stem only the words that start like a wanted stem.
+
+    Analysing a megabyte with Whoosh takes seconds; a regular expression finds
+    the candidate words anywhere in the text in milliseconds, and each
+    distinct word is stemmed once.
+    """
+    prefixes = sorted({re.escape(t[: max(3, len(t) - 1)]) for t in wanted}, key=len)
+    pattern = re.compile(r"\b(?:" + "|".join(prefixes) + r")\w*", re.IGNORECASE)
+    stems: dict[str, bool] = {}
+    spans: list[Span] = []
+    for match in pattern.finditer(text):
+        word = match.group(0).lower()
+        hit = stems.get(word)
+        if hit is None:
+            hit = stems[word] = any(t.text in wanted for t in _ANALYZER(word))
+        if hit:
+            spans.append(Span(match.start(), match.end()))
+            if len(spans) >= _MAX_SPANS:
+                break
+    return spans
 
 
 def _snippet(index: Index, data: dict[str, Any], terms: frozenset[str]) -> Snippet:
@@ -451,12 +512,9 @@ def _locate(index: Index, data: dict[str, Any], word: str) -> tuple[int, int]:
     line = int(data["line"])
     if not word or index.notes_dir is None:
         return line, 1
-    try:
-        with open(
-            os.path.join(index.notes_dir, data["path"]), encoding="utf-8", errors="replace"
-        ) as fh:
-            lines = fh.read().splitlines()
-    except OSError:
+    try:  # safely: the file may have become a FIFO or a link out of the folder
+        lines = read_lines(str(index.notes_dir), data["path"])
+    except (OSError, NotesearchError):
         return line, 1
     lowered = word.lower()
     for number in range(line, min(int(data["end_line"]), len(lines)) + 1):

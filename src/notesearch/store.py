@@ -160,7 +160,8 @@ def start_generation(index_dir: Path, base: Path | None) -> Path:
     tmp.mkdir()
     if base is not None:
         for item in base.iterdir():
-            if item.is_file() and item.name not in (TABLE, META):
+            # Whoosh's lock file is made anew: a shared inode would share its flock.
+            if item.is_file() and item.name not in (TABLE, META) and not item.name.endswith("LOCK"):
                 try:
                     os.link(item, tmp / item.name)
                 except OSError:
@@ -206,7 +207,10 @@ def publish(index_dir: Path, tmp: Path, table: FileTable, meta: dict[str, Any]) 
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(pointer, index_dir / CURRENT)
-    _fsync_path(index_dir, directory=True)
+    # The switch is done: the new index is live whatever happens now, so a
+    # failing fsync of the folder must not be reported as a failed update.
+    with contextlib.suppress(OSError):
+        _fsync_path(index_dir, directory=True)
     return final
 
 

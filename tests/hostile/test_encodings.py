@@ -48,14 +48,6 @@ def test_decoded_exactly_without_warning(tmp_path: Path, name: str, data: bytes)
     assert run("query", "otherword", "--format", "paths").stdout == "other.md\n"
 
 
-_UTF16_LOCATE = pytest.mark.xfail(
-    reason="BUG: searcher._locate re-reads the note as UTF-8 to find the match, so for a "
-    "UTF-16/32 note the vimgrep line and column point at the section start (5:1), not at "
-    "the word (7:1)",
-    strict=True,
-)
-
-
 @pytest.mark.parametrize(
     ("name", "data"),
     [
@@ -63,15 +55,9 @@ _UTF16_LOCATE = pytest.mark.xfail(
         ("crlf", TEXT.replace("\n", "\r\n").encode()),
         ("cr-only", TEXT.replace("\n", "\r").encode()),
         ("cp1252", TEXT.encode("cp1252")),
-        pytest.param(
-            "utf16-le", codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), marks=_UTF16_LOCATE
-        ),
-        pytest.param(
-            "utf16-be", codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), marks=_UTF16_LOCATE
-        ),
-        pytest.param(
-            "utf32-le", codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"), marks=_UTF16_LOCATE
-        ),
+        pytest.param("utf16-le", codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le")),
+        pytest.param("utf16-be", codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be")),
+        pytest.param("utf32-le", codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le")),
     ],
 )
 def test_vimgrep_location_follows_the_encoding(tmp_path: Path, name: str, data: bytes) -> None:
@@ -85,12 +71,6 @@ def test_vimgrep_location_follows_the_encoding(tmp_path: Path, name: str, data: 
     "separator",
     ["\x0c", "\x85", "\u2028", "\x1c"],
     ids=["form-feed", "NEL", "line-separator", "file-separator"],
-)
-@pytest.mark.xfail(
-    reason="BUG: searcher._locate splits the file with str.splitlines(), which also breaks "
-    "at form feed, NEL, U+2028, \\x1c-\\x1e; the parser counts only \\n, so the vimgrep "
-    "line of a later match is wrong (falls back to the section line, column 1)",
-    strict=True,
 )
 def test_vimgrep_line_after_unusual_separators(tmp_path: Path, separator: str) -> None:
     write(

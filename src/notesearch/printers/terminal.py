@@ -29,8 +29,18 @@ MATCH_STYLE = Style(color="red", bold=True)
 DIM = Style(dim=True)
 
 
+class _Console(Console):
+    """rich's Console, but a closed pipe is left to the CLI (quiet exit 0).
+
+    rich's own handler exits with 1, which to a pipeline means "nothing found".
+    """
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def _console(stream: IO[str], color: bool, width: int | None) -> Console:
-    return Console(
+    return _Console(
         file=stream,
         force_terminal=color,
         no_color=not color,
@@ -68,7 +78,7 @@ class RichPrinter:
         if self.color and self.notes_root is not None:
             absolute = Path(self.notes_root, section.path).resolve()
             style = style + Style(link="file://" + quote(str(absolute)))
-        text.append(clean_line(section.path), style=style)
+        text.append(clean(section.path), style=style)
         text.append(":", style=DIM)
         text.append(str(line), style=LINE_STYLE)
         return text
