@@ -282,3 +282,10 @@ def test_rich_output_exact_at_fixed_width(indexed: Path) -> None:
         "training here.\n"
         "\n"
     )
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))  # type: ignore[attr-defined]
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout, name
