@@ -14,7 +14,6 @@ Heavy imports (whoosh) happen on first use, so ``import notesearch`` is cheap.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -55,10 +54,6 @@ if TYPE_CHECKING:
     from .parse import parse_note
     from .searcher import Index, open_index, search, suggest
 
-try:
-    __version__ = version("notesearch")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0"
 
 __all__ = [
     "Diagnostic",
@@ -114,6 +109,13 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # importlib.metadata costs ~25 ms: only when asked
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("notesearch")
+        except PackageNotFoundError:  # running from a source tree
+            return "0.0.0"
     if name in _LAZY:
         from importlib import import_module
 

@@ -345,7 +345,10 @@ def _write(
         tmp = store.start_generation(index_dir, base)
         storage = SafeFileStorage(str(tmp))
         ix = storage.create_index(make_schema()) if base is None else storage.open_index()
-        writer = ix.writer(limitmb=128)
+        # Plain segment files, not one compound file: Whoosh reads a compound
+        # file's parts by copying them into memory at every open (about 0.1 s
+        # per query at 10,000 notes); plain files are memory-mapped.
+        writer = ix.writer(limitmb=128, compound=False)
         try:
             if base is not None:
                 for path in [*removed, *(nf.path for nf, _, _ in changed)]:

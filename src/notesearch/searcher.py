@@ -81,10 +81,25 @@ class Index:
         # (open files stay readable, names do not).
         self.schema = self._ix.schema
         self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+        self._preopen()
         self.table = store.read_table(self.generation)
         self.meta = store.read_meta(self.generation)
         self._note_set: NoteSet | None = None
         self._sections: list[Section] | None = None
+
+    def _preopen(self) -> None:
+        """Open every segment's column files now (Whoosh opens them on first use).
+
+        Segments are plain files (see index.py), opened lazily by name; a
+        writer may remove this generation's folder while this Index is in
+        use, and files already open (memory-mapped) stay readable.
+        """
+        scored = [name for name in SEARCH_FIELDS + ("path",) if name in self.schema]
+        for leaf, _ in self._searcher.reader().leaf_readers():
+            if leaf.doc_count_all():
+                leaf.stored_fields(0)
+                for name in scored:
+                    leaf.doc_field_length(0, name)
 
     def __enter__(self) -> Index:
         return self
