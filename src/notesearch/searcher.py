@@ -94,7 +94,7 @@ class Index:
         writer may remove this generation's folder while this Index is in
         use, and files already open (memory-mapped) stay readable.
         """
-        scored = [name for name in SEARCH_FIELDS + ("path",) if name in self.schema]
+        scored = [name for name in (*SEARCH_FIELDS, "path") if name in self.schema]
         for leaf, _ in self._searcher.reader().leaf_readers():
             if leaf.doc_count_all():
                 leaf.stored_fields(0)
