@@ -6,6 +6,7 @@ Heavy modules (whoosh, rich, the parser) are imported inside the commands, so
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -385,8 +386,16 @@ cli.add_command(open_command)
 cli.add_command(completion_command)
 
 
+def _quiet_unraisable(unraisable: Any) -> None:
+    """Whoosh's generators can fail again while being collected after an error
+    that was already reported in one line; do not print their tracebacks."""
+    if os.environ.get("NOTESEARCH_DEBUG"):
+        sys.__unraisablehook__(unraisable)
+
+
 def main() -> None:
     """Console entry point: ends quietly on a closed pipe and on Ctrl-C."""
+    sys.unraisablehook = _quiet_unraisable
     try:
         try:
             cli.main(prog_name="notesearch")
