@@ -465,11 +465,6 @@ def test_links_in_code_are_ignored() -> None:
     assert section(note, "A").links == ()
 
 
-@pytest.mark.xfail(
-    reason="BUG: _read_inline counts lines only at softbreak/hardbreak; a code span that "
-    "wraps a line hides the newline, so later links get the previous line number",
-    strict=True,
-)
 def test_link_line_after_wrapped_code_span() -> None:
     note = parse("# A\n\nSome `code\nspan` and [link](a.md)\n")
     (link,) = section(note, "A").links

@@ -247,6 +247,7 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str
     in_autolink = False
     escaped = _escaped_tags(raw)
     escaped_wiki = _escaped_wiki(raw)
+    cursor = 0  # how far into ``raw`` code spans have been found
     previous = ""  # the text just before the current child, for '#' after a word
     for child in children:
         kind = child.type
@@ -275,6 +276,9 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str
                 lines[-1].append(("tagspan", tag))
             else:
                 lines[-1].append(("text", child.content))
+            if "\n" in raw:  # a code span may wrap lines; markdown-it folds them to spaces
+                cursor, wrapped = _code_span_newlines(raw, cursor, child.markup, child.content)
+                line += wrapped
         elif kind in ("softbreak", "hardbreak"):
             lines.append([])
             line += 1
@@ -326,6 +330,18 @@ def _read_inline(path: str, children: Sequence[Token], first_line: int, raw: str
         stripped=stripped,
         anchors=anchors,
     )
+
+
+def _code_span_newlines(raw: str, cursor: int, markup: str, content: str) -> tuple[int, int]:
+    """(new cursor, line breaks inside) of the code span found in ``raw`` from ``cursor``."""
+    words = content.split()
+    body = r"\s+".join(re.escape(w) for w in words) if words else ""
+    match = re.compile(re.escape(markup) + r"\s*" + body + r"\s*" + re.escape(markup)).search(
+        raw, cursor
+    )
+    if match is None:
+        return cursor, 0
+    return match.end(), match.group(0).count("\n")
 
 
 def _as_written(target: str, raw: str) -> str:
