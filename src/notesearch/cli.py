@@ -24,8 +24,8 @@ from .cli_support import (
     choose_printer,
     color_option,
     complete_notes,
-    complete_tags,
     errors,
+    filter_options,
     format_option,
     location_options,
     quiet_stdout,
@@ -98,36 +98,7 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
 @cli.command("query")
 @click.argument("words", nargs=-1, required=True)
 @location_options
-@click.option(
-    "--tag",
-    "tags",
-    multiple=True,
-    metavar="TAG",
-    shell_complete=complete_tags,
-    help="Sections must have this tag (repeatable: all).",
-)
-@click.option(
-    "--any-tag",
-    "any_tags",
-    multiple=True,
-    metavar="TAG",
-    shell_complete=complete_tags,
-    help="Sections must have one of these tags (repeatable).",
-)
-@click.option(
-    "--exclude-tag",
-    "exclude_tags",
-    multiple=True,
-    metavar="TAG",
-    shell_complete=complete_tags,
-    help="Leave out sections with this tag (repeatable).",
-)
-@click.option(
-    "--path",
-    "path_glob",
-    metavar="GLOB",
-    help="Only notes whose path (relative to the notes folder) matches.",
-)
+@filter_options
 @click.option(
     "-n",
     "--limit",

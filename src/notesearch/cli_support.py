@@ -246,6 +246,46 @@ def complete_notes(ctx: click.Context, param: click.Parameter, incomplete: str) 
     return [p for p in paths if p.startswith(incomplete)]
 
 
+def filter_options(func: F) -> F:
+    """--tag, --any-tag, --exclude-tag and --path, as query and open take them."""
+    for decorator in reversed(
+        [
+            click.option(
+                "--tag",
+                "tags",
+                multiple=True,
+                metavar="TAG",
+                shell_complete=complete_tags,
+                help="Sections must have this tag (repeatable: all).",
+            ),
+            click.option(
+                "--any-tag",
+                "any_tags",
+                multiple=True,
+                metavar="TAG",
+                shell_complete=complete_tags,
+                help="Sections must have one of these tags (repeatable).",
+            ),
+            click.option(
+                "--exclude-tag",
+                "exclude_tags",
+                multiple=True,
+                metavar="TAG",
+                shell_complete=complete_tags,
+                help="Leave out sections with this tag (repeatable).",
+            ),
+            click.option(
+                "--path",
+                "path_glob",
+                metavar="GLOB",
+                help="Only notes whose path (relative to the notes folder) matches.",
+            ),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
 def format_option(choices: tuple[str, ...]) -> Callable[[F], F]:
     return click.option(
         "-f",

@@ -21,8 +21,8 @@ import click
 from .cli_support import (
     EXIT_NOTHING,
     CommandError,
-    complete_tags,
     errors,
+    filter_options,
     location_options,
     warn,
 )
@@ -93,36 +93,7 @@ def watch_command(notes_dir: Path, index_dir: Path) -> None:
     metavar="N",
     help="Open the Nth result, numbered as `notesearch query` numbers them.",
 )
-@click.option(
-    "--tag",
-    "tags",
-    multiple=True,
-    metavar="TAG",
-    shell_complete=complete_tags,
-    help="Sections must have this tag (repeatable: all).",
-)
-@click.option(
-    "--any-tag",
-    "any_tags",
-    multiple=True,
-    metavar="TAG",
-    shell_complete=complete_tags,
-    help="Sections must have one of these tags (repeatable).",
-)
-@click.option(
-    "--exclude-tag",
-    "exclude_tags",
-    multiple=True,
-    metavar="TAG",
-    shell_complete=complete_tags,
-    help="Leave out sections with this tag (repeatable).",
-)
-@click.option(
-    "--path",
-    "path_glob",
-    metavar="GLOB",
-    help="Only notes whose path (relative to the notes folder) matches.",
-)
+@filter_options
 @errors
 def open_command(
     words: tuple[str, ...],
