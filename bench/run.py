@@ -39,6 +39,7 @@ stops at the first match when its output is /dev/null).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import json
@@ -120,8 +121,14 @@ def child_env() -> dict[str, str]:
     return env
 
 
+# ru_maxrss of a child forked from this (large) process starts at this
+# process's own RSS, so peak memory is read from GNU time when it is there:
+# it forks the command from a small process of its own.
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 class Runner:
-    """Runs commands with stdout/stderr to scratch files; wall time and rusage via wait4."""
+    """Runs commands with stdout/stderr to scratch files; wall time and peak RSS."""
 
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
@@ -138,10 +145,14 @@ class Runner:
     ) -> Measured:
         out = out or self.scratch / "stdout"
         err = self.scratch / "stderr"
+        rss_file = self.scratch / "maxrss"
+        argv = list(cmd)
+        if GNU_TIME is not None:
+            argv = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *argv]
         with out.open("wb") as fo, err.open("wb") as fe:
             started = time.perf_counter()
             proc = subprocess.Popen(
-                list(cmd), stdout=fo, stderr=fe, stdin=subprocess.DEVNULL,
+                argv, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL,
                 env=self.env, cwd=self.scratch,
             )  # fmt: skip
             timer = threading.Timer(timeout, proc.kill)
@@ -152,7 +163,11 @@ class Runner:
                 timer.cancel()
             seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
-        result = Measured(seconds, usage.ru_maxrss / 1024.0, proc.returncode, out, err)
+        rss_kb = float(usage.ru_maxrss)
+        if GNU_TIME is not None:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                rss_kb = float(rss_file.read_text().split()[-1])
+        result = Measured(seconds, rss_kb / 1024.0, proc.returncode, out, err)
         if proc.returncode not in ok:
             detail = (result.stderr().strip() or result.stdout().strip())[-2000:]
             raise BenchError(f"`{' '.join(cmd)}` exited {proc.returncode}:\n{detail}")
