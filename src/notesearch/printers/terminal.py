@@ -118,7 +118,9 @@ class RichPrinter:
 
         table = Table(title=records.title, title_justify="left", show_edge=False, box=None)
         for column in records.columns:
-            table.add_column(column, overflow="fold")
+            # Paths and other short keys stay whole; prose (a breadcrumb) wraps.
+            whole = column in ("source", "path", "target", "resolved", "line", "kind", "tag")
+            table.add_column(column, no_wrap=whole, overflow="fold")
         for row in records.rows:
             table.add_row(
                 *(
