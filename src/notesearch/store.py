@@ -35,7 +35,7 @@ from typing import Any
 
 from .errors import IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: no spelling field
 CURRENT = "CURRENT"
 LOCK = "lock"
 TABLE = "files.json"
