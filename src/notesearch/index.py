@@ -146,9 +146,10 @@ def build_index(
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
         store.clean(index_dir, keep=live)  # leftovers of a crashed or killed run
+        live_meta = store.read_meta(live) if live is not None else {}
         old = store.FileTable()
         if live is not None and not rebuild:
-            if store.read_meta(live).get("schema_version") != store.SCHEMA_VERSION:
+            if live_meta.get("schema_version") != store.SCHEMA_VERSION:
                 raise IndexVersionError(
                     f"The index at {store.display(index_dir)} was written by another version "
                     "of notesearch. Run `notesearch index --rebuild`."
@@ -160,7 +161,7 @@ def build_index(
             warn(diag)
             stats.skipped += 1
 
-        same_rules = live is not None and store.read_meta(live).get("discovery") == discovery
+        same_rules = live is not None and live_meta.get("discovery") == discovery
         table = store.FileTable(assets=found.assets)
         note_set = NoteSet((n.path for n in found.notes), found.assets)
         changed: list[tuple[NoteFile, Note, str]] = []
