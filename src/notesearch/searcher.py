@@ -400,11 +400,12 @@ def search(
 
     hits_raw = ranked if limit is None else ranked[:limit]
     terms = _highlight_terms(index, parsed)
+    files: dict[str, list[str] | None] = {}  # each note read once, however many hits it has
     hits = tuple(
         Hit(
             section=index.section(data),
             score=score,
-            snippet=_snippet(index, data, terms),
+            snippet=_snippet(index, data, terms, files),
             rank=rank,
         )
         for rank, (score, _, data) in enumerate(hits_raw, 1)
@@ -509,7 +510,9 @@ def _find_spans_long(text: str, wanted: frozenset[str]) -> list[Span]:
     return spans
 
 
-def _snippet(index: Index, data: dict[str, Any], terms: frozenset[str]) -> Snippet:
+def _snippet(
+    index: Index, data: dict[str, Any], terms: frozenset[str], files: dict[str, list[str] | None]
+) -> Snippet:
     text = data["text"]
     spans = find_spans(text, terms)
     snippet = make_snippet(text, spans)
@@ -521,18 +524,28 @@ def _snippet(index: Index, data: dict[str, Any], terms: frozenset[str]) -> Snipp
             word = heading[heading_spans[0].start : heading_spans[0].end]
             if not text:
                 snippet = Snippet(text=heading, spans=tuple(heading_spans))
-    line, column = _locate(index, data, word)
+    line, column = _locate(index, data, word, files)
     return replace(snippet, line=line, column=column)
 
 
-def _locate(index: Index, data: dict[str, Any], word: str) -> tuple[int, int]:
-    """Line and column of ``word`` in the note file, within the section's lines."""
+def _locate(
+    index: Index, data: dict[str, Any], word: str, files: dict[str, list[str] | None]
+) -> tuple[int, int]:
+    """Line and column of ``word`` in the note file, within the section's lines.
+
+    ``files`` caches each note's lines for the hits of one search.
+    """
     line = int(data["line"])
     if not word or index.notes_dir is None:
         return line, 1
-    try:  # safely: the file may have become a FIFO or a link out of the folder
-        lines = read_lines(str(index.notes_dir), data["path"])
-    except (OSError, NotesearchError):
+    path = data["path"]
+    if path not in files:
+        try:  # safely: the file may have become a FIFO or a link out of the folder
+            files[path] = read_lines(str(index.notes_dir), path)
+        except (OSError, NotesearchError):
+            files[path] = None
+    lines = files[path]
+    if lines is None:
         return line, 1
     lowered = word.lower()
     for number in range(line, min(int(data["end_line"]), len(lines)) + 1):
