@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .links import NOTE_SUFFIXES
 from .models import Diagnostic
+from .read import within
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +39,6 @@ class Discovery:
 
 def is_note_name(name: str, suffixes: Iterable[str] = NOTE_SUFFIXES) -> bool:
     return name.lower().endswith(tuple(suffixes))
-
-
-def within(root_real: str, path_real: str) -> bool:
-    """True when ``path_real`` is ``root_real`` or below it (both real paths)."""
-    return path_real == root_real or path_real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
 def discover(

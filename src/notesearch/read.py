@@ -44,6 +44,11 @@ class Decoded:
     warning: str | None = None
 
 
+def within(root_real: str, path_real: str) -> bool:
+    """True when ``path_real`` is ``root_real`` or below it (both real paths)."""
+    return path_real == root_real or path_real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
 class NotARegularFile(UnreadableNoteError):
     """The path no longer names a regular file inside the notes folder."""
 
@@ -69,8 +74,7 @@ def read_note(root: str, path: str, max_bytes: int) -> bytes:
             raise NotARegularFile("not a regular file")
         real = os.path.realpath(full)
         root_real = os.path.realpath(root)
-        inside = real.startswith(root_real.rstrip(os.sep) + os.sep)
-        real_st = os.stat(real) if inside else None
+        real_st = os.stat(real) if within(root_real, real) and real != root_real else None
         if real_st is None or (real_st.st_dev, real_st.st_ino) != (st.st_dev, st.st_ino):
             raise NotARegularFile("leads outside the notes folder")
         with os.fdopen(os.dup(fd), "rb") as fh:
