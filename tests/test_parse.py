@@ -558,3 +558,24 @@ def test_wiki_link_in_heading_shows_its_text(text: str, heading: str) -> None:
     note = parse(text)
     assert note.sections[0].heading == heading
     assert note.sections[0].links[0].kind == "wiki"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# T\n\nplain words\nover two lines  \nwith a hard break\n",
+        "# T\n\n  indented start\n\ttab line\t\n",
+        "# T\n\n| a | b |\n| - | - |\n| plain | cell |\n",
+        "# T\n\n- item one\n- item two ^block-id\n\n> quoted plain\n",
+        "# T\n\nsome *emphasis* and `code` `#tag`\n\nplain after markup\n",
+        "# T\n\nentity &amp; and \\* escape and <b>html</b> and [link](x.md)\n",
+        "plain preamble\n\n## Heading without markup\n\nbody\n",
+    ],
+)
+def test_plain_text_fast_path_equals_full_inline_parse(text: str) -> None:
+    from notesearch import parse as module
+
+    fast = module._parse("n.md", text, module._markdown(selective=True))
+    full = module._parse("n.md", text, module._markdown(selective=False))
+    assert fast == full
+    assert fast[0].sections  # something was parsed

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,7 @@ def build_index(
     max_bytes: int | None = None,
     extensions: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    jobs: int | None = None,
 ) -> IndexStats:
     """Index (or update the index of) the notes under ``notes_dir`` into ``index_dir``.
 
@@ -107,6 +109,11 @@ def build_index(
 
     ``max_bytes``, ``extensions`` and ``ignore`` default to what the notes
     folder's ``.notesearch.toml`` (or the user's config file) says.
+
+    ``jobs`` is how many worker processes read, parse and index the notes
+    (each writes its own index segment). None picks one per usable CPU (at
+    most 4) when at least 200 notes must be read, and works in this process
+    otherwise; 1 never starts a worker.
 
     Raises:
         NotesFolderError: ``notes_dir`` is missing or not a folder.
@@ -164,8 +171,8 @@ def build_index(
         same_rules = live is not None and live_meta.get("discovery") == discovery
         table = store.FileTable(assets=found.assets)
         note_set = NoteSet((n.path for n in found.notes), found.assets)
-        changed: list[tuple[NoteFile, Note, str]] = []
-        for position, note_file in enumerate(found.notes):
+        pending: list[tuple[NoteFile, store.NoteEntry | None]] = []
+        for note_file in found.notes:
             entry = old.notes.get(note_file.path)
             if (
                 entry is not None
@@ -179,42 +186,42 @@ def build_index(
                 table.skipped[note_file.path] = signature  # warned about when first seen
                 stats.skipped += 1
                 continue
-            loaded = _load(notes_dir, note_file, max_bytes, warn)
-            if isinstance(loaded, str):
-                if loaded == "content":  # an I/O failure is tried again next time
-                    table.skipped[note_file.path] = signature
-                stats.skipped += 1
-                continue
-            data, text, diags = loaded
-            hashed = digest(data)
-            if entry is not None and entry.digest == hashed:  # touched, not changed
-                table.notes[note_file.path] = replace(
-                    entry, size=note_file.size, mtime_ns=note_file.mtime_ns
-                )
-                continue
-            try:
-                note, parse_diags = parse_note(note_file.path, text)
-            except Exception as exc:  # a parser bug must not stop the other notes
-                warn(
-                    Diagnostic(
-                        f"could not be parsed ({type(exc).__name__}: {exc}); skipped",
-                        note_file.path,
-                    )
-                )
-                table.skipped[note_file.path] = signature
-                stats.skipped += 1
-                continue
-            for diag in [*diags, *parse_diags]:
+            pending.append((note_file, entry))
+
+        base = None if rebuild else live
+        workers = _workers(jobs, len(pending))
+        parsed: list[Note] = []  # changed notes parsed here (serial), to add below
+        work: _Work | None = None
+        if workers > 1:
+            work = _in_parallel(
+                index_dir, base, notes_dir, pending, max_bytes, note_set, workers, on_progress
+            )
+            results: Iterable[tuple[_Outcome, Note | None]] = ((o, None) for o in work.outcomes)
+        else:
+            results = (_examine(notes_dir, nf, entry, max_bytes) for nf, entry in pending)
+        changed: list[tuple[NoteFile, str]] = []
+        for done, ((note_file, _), (outcome, note)) in enumerate(
+            zip(pending, results, strict=True), 1
+        ):
+            for diag in outcome.diagnostics:
                 warn(diag)
-            table.notes[note_file.path] = _entry(note_file, hashed, note)
-            changed.append((note_file, note, hashed))
-            if on_progress is not None:
-                on_progress(position + 1, len(found.notes))
+            if outcome.entry is None:
+                if outcome.kind == "content":  # an I/O failure is tried again next time
+                    table.skipped[note_file.path] = [note_file.size, note_file.mtime_ns]
+                stats.skipped += 1
+            else:
+                table.notes[note_file.path] = outcome.entry
+                if outcome.kind == "changed":
+                    changed.append((note_file, outcome.hashed))
+                    if note is not None:
+                        parsed.append(note)
+            if on_progress is not None and work is None:
+                on_progress(done, len(pending))
 
         removed = [path for path in old.notes if path not in table.notes]
         # A new path whose content is that of a removed path is a rename.
         gone = {old.notes[p].digest for p in removed}
-        for note_file, _, hashed in changed:
+        for note_file, hashed in changed:
             if note_file.path in old.notes:
                 stats.updated += 1
             elif hashed in gone:
@@ -232,12 +239,57 @@ def build_index(
                 "written": time.time(),
                 "discovery": discovery,
             }
-            _write(index_dir, None if rebuild else live, table, changed, removed, note_set, meta)
+            drop = [*removed, *(nf.path for nf, _ in changed)] if base is not None else []
+            _write(index_dir, base, table, parsed, drop, note_set, meta, work)
             stats.written = True
+        elif work is not None:  # every note read was only touched: nothing to publish
+            store.clean(index_dir, keep=live)
 
         _count(table, stats)
         stats.seconds = time.perf_counter() - started
         return stats
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What became of one note that had to be read.
+
+    ``kind`` is ``"changed"`` (parsed anew), ``"touched"`` (same content),
+    ``"content"`` (skipped until the file changes) or ``"access"`` (skipped,
+    tried again next time); ``entry`` is None for the last two.
+    """
+
+    kind: str
+    diagnostics: list[Diagnostic]
+    entry: store.NoteEntry | None = None
+    hashed: str = ""
+
+
+def _examine(
+    root: Path, note_file: NoteFile, old: store.NoteEntry | None, max_bytes: int
+) -> tuple[_Outcome, Note | None]:
+    """Read one note and, if its content changed, parse it."""
+    diags: list[Diagnostic] = []
+    loaded = _load(root, note_file, max_bytes, diags.append)
+    if isinstance(loaded, str):
+        return _Outcome(loaded, diags), None
+    data, text, read_diags = loaded
+    diags += read_diags
+    hashed = digest(data)
+    if old is not None and old.digest == hashed:  # touched, not changed
+        touched = replace(old, size=note_file.size, mtime_ns=note_file.mtime_ns)
+        return _Outcome("touched", diags, touched, hashed), None
+    try:
+        note, parse_diags = parse_note(note_file.path, text)
+    except Exception as exc:  # a parser bug must not stop the other notes
+        diags.append(
+            Diagnostic(
+                f"could not be parsed ({type(exc).__name__}: {exc}); skipped", note_file.path
+            )
+        )
+        return _Outcome("content", diags), None
+    diags += parse_diags
+    return _Outcome("changed", diags, _entry(note_file, hashed, note), hashed), note
 
 
 def _load(
@@ -334,33 +386,45 @@ def _stored(section: Any) -> dict[str, Any]:
     return record
 
 
+def _generation(index_dir: Path, base: Path | None) -> tuple[Path, Any]:
+    """A new unfinished generation (a copy of ``base``, or empty) and its Whoosh index."""
+    tmp = store.start_generation(index_dir, base)
+    storage = SafeFileStorage(str(tmp))
+    return tmp, storage.create_index(make_schema()) if base is None else storage.open_index()
+
+
 def _write(
     index_dir: Path,
     base: Path | None,
     table: store.FileTable,
-    changed: list[tuple[NoteFile, Note, str]],
-    removed: list[str],
+    notes: list[Note],
+    drop: list[str],
     note_set: NoteSet,
     meta: dict[str, Any],
+    work: _Work | None = None,
 ) -> None:
-    """Commit the changes into a new generation and switch CURRENT to it."""
+    """Commit the changes into a new generation and switch CURRENT to it.
+
+    ``drop`` names the notes whose old sections go; ``notes`` are added here;
+    ``work`` holds what worker processes already wrote into the generation.
+    """
     try:
-        tmp = store.start_generation(index_dir, base)
-        storage = SafeFileStorage(str(tmp))
-        ix = storage.create_index(make_schema()) if base is None else storage.open_index()
+        tmp, ix = (work.tmp, work.ix) if work is not None else _generation(index_dir, base)
         # Plain segment files, not one compound file: Whoosh reads a compound
         # file's parts by copying them into memory at every open (about 0.1 s
         # per query at 10,000 notes); plain files are memory-mapped.
         writer = ix.writer(limitmb=128, compound=False)
         try:
-            if base is not None:
-                for path in [*removed, *(nf.path for nf, _, _ in changed)]:
-                    writer.delete_by_term("note", path)
-            for _, note, _ in changed:
+            for path in drop:
+                writer.delete_by_term("note", path)
+            for note in notes:
                 entry = table.notes[note.path]
                 for doc in _documents(note, note_set, entry.aliases):
                     writer.add_document(**doc)
-            writer.commit(optimize=base is None)
+            if work is None:
+                writer.commit(optimize=base is None)
+            else:
+                _commit_with(writer, work.segments)
         except BaseException:
             # A failed add or commit leaves Whoosh's writer holding its lock
             # (an flock on a file that the next generation hard-links):
@@ -373,12 +437,231 @@ def _write(
         final = store.publish(index_dir, tmp, table, meta)
         store.clean(index_dir, keep=final)
     except OSError as exc:
-        raise IndexWriteError(
-            f"cannot write the index at {store.display(index_dir)}: {exc.strerror or exc}",
-            hint="The previous index is unchanged.",
-        ) from exc
+        raise _write_error(index_dir, exc.strerror or str(exc)) from exc
     except Exception as exc:  # Whoosh's own errors (LockError, ...)
-        raise IndexWriteError(
-            f"cannot write the index at {store.display(index_dir)}: {type(exc).__name__}: {exc}",
-            hint="The previous index is unchanged.",
-        ) from exc
+        raise _write_error(index_dir, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _write_error(index_dir: Path, reason: str) -> IndexWriteError:
+    return IndexWriteError(
+        f"cannot write the index at {store.display(index_dir)}: {reason}",
+        hint="The previous index is unchanged.",
+    )
+
+
+def _commit_with(writer: Any, segments: list[Any]) -> None:
+    """Commit ``writer`` together with segments that worker processes wrote.
+
+    What Whoosh's own multi-process writer does with ``multisegment=True``
+    (whoosh3 3.54.0, pinned): the workers' segments join the table of
+    contents as they are, next to whatever this writer merged or added.
+    """
+    try:
+        final = writer._merge_segments(None, None, None)
+        final += segments
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final)
+    except Exception:
+        writer._cleanup_on_error()
+        raise
+    writer._finish()
+
+
+# Worker processes: below this many notes to read, starting them costs more
+# than it saves (each imports Whoosh and markdown-it: about 0.3 s).
+PARALLEL_MIN = 200
+MAX_WORKERS = 4
+
+
+def _workers(jobs: int | None, pending: int) -> int:
+    if jobs is None:
+        if pending < PARALLEL_MIN:
+            return 1
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cpus = os.cpu_count() or 1
+        jobs = min(cpus, MAX_WORKERS)
+    return max(1, min(jobs, pending))
+
+
+@dataclass(slots=True)
+class _Work:
+    """What worker processes wrote into an unfinished generation."""
+
+    tmp: Path
+    ix: Any
+    outcomes: list[_Outcome]
+    segments: list[Any]
+
+
+def _in_parallel(
+    index_dir: Path,
+    base: Path | None,
+    notes_dir: Path,
+    pending: list[tuple[NoteFile, store.NoteEntry | None]],
+    max_bytes: int,
+    note_set: NoteSet,
+    workers: int,
+    on_progress: ProgressSink | None,
+) -> _Work:
+    """Read, parse and index ``pending`` in worker processes, one segment each.
+
+    Each worker takes every n-th note, writes its sections into its own
+    segment of a new generation (Whoosh segments are independent files), and
+    sends back what it found about each note; the caller commits the
+    segments together. Outcomes come back in ``pending`` order. If anything
+    fails (a worker dies, Ctrl-C), the workers are stopped and the unfinished
+    generation removed; the live index is never touched.
+    """
+    import multiprocessing
+    import queue as queues
+
+    try:
+        tmp, ix = _generation(index_dir, base)
+    except OSError as exc:
+        raise _write_error(index_dir, exc.strerror or str(exc)) from exc
+    # "spawn": a fresh interpreter per worker, safe whatever threads this
+    # process runs (a progress bar, a watch); fork is not.
+    context = multiprocessing.get_context("spawn")
+    counter = context.Value("i", 0)
+    results = context.Queue()
+    procs = [
+        context.Process(
+            target=_worker,
+            args=(k, str(tmp), str(notes_dir), pending[k::workers], max_bytes, note_set),
+            kwargs={"counter": counter, "results": results, "parent": os.getpid()},
+            daemon=True,
+        )
+        for k in range(workers)
+    ]
+    answers: dict[int, tuple[list[_Outcome], Any]] = {}
+    try:
+        with _children_ignore_ctrl_c():
+            for proc in procs:
+                proc.start()
+        while len(answers) < workers:
+            if on_progress is not None:
+                on_progress(counter.value, len(pending))
+            try:
+                k, failure, outcomes, segment = results.get(timeout=0.2)
+            except queues.Empty:
+                dead = [p for p in procs if p.exitcode not in (None, 0)]
+                if dead:
+                    raise IndexWriteError(  # killed (out of memory?) before it could say why
+                        f"cannot write the index at {store.display(index_dir)}: "
+                        f"a worker process ended with exit code {dead[0].exitcode}",
+                        hint="The previous index is unchanged.",
+                    ) from None
+                continue
+            if failure:
+                raise _write_error(index_dir, failure)
+            answers[k] = (outcomes, segment)
+        for proc in procs:
+            proc.join()
+    except BaseException:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            with contextlib.suppress(AssertionError):  # never started
+                proc.join()
+        with contextlib.suppress(Exception):
+            ix.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        results.close()
+    ordered: list[_Outcome] = [None] * len(pending)  # type: ignore[list-item]
+    for k, (outcomes, _) in answers.items():
+        ordered[k::workers] = outcomes
+    segments = [segment for _, segment in answers.values() if segment is not None]
+    return _Work(tmp=tmp, ix=ix, outcomes=ordered, segments=segments)
+
+
+@contextlib.contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Start processes that ignore Ctrl-C, without losing a Ctrl-C meant for this one.
+
+    A worker interrupted while it starts would print a traceback; Ctrl-C is
+    the parent's to handle (it stops the workers). An ignored signal stays
+    ignored in a child, and on Linux a blocked signal stays pending even
+    while ignored, so a Ctrl-C in between is delivered once this ends.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _worker(
+    k: int,
+    tmp: str,
+    root: str,
+    share: list[tuple[NoteFile, store.NoteEntry | None]],
+    max_bytes: int,
+    note_set: NoteSet,
+    *,
+    counter: Any,
+    results: Any,
+    parent: int,
+) -> None:
+    """A worker process: index ``share`` and put (k, failure, outcomes, segment) on ``results``."""
+    try:
+        outcomes, segment = _index_share(tmp, root, share, max_bytes, note_set, counter, parent)
+    except OSError as exc:
+        results.put((k, exc.strerror or str(exc), None, None))
+    except Exception as exc:
+        results.put((k, f"{type(exc).__name__}: {exc}", None, None))
+    else:
+        results.put((k, "", outcomes, segment))
+
+
+def _index_share(
+    tmp: str,
+    root: str,
+    share: list[tuple[NoteFile, store.NoteEntry | None]],
+    max_bytes: int,
+    note_set: NoteSet,
+    counter: Any,
+    parent: int,
+) -> tuple[list[_Outcome], Any]:
+    """Read, parse and index some notes into a segment of their own."""
+    from whoosh.writing import SegmentWriter
+
+    ix = SafeFileStorage(tmp).open_index()
+    # No Whoosh lock: the parent holds the index lock, and each worker
+    # writes only its own, randomly named segment files.
+    writer = SegmentWriter(ix, _lk=False, limitmb=128, compound=False)
+    outcomes = []
+    try:
+        for note_file, old in share:
+            if os.getppid() != parent:  # the parent was killed: stop, write nothing
+                os._exit(1)
+            outcome, note = _examine(Path(root), note_file, old, max_bytes)
+            if note is not None:
+                for doc in _documents(note, note_set, note.aliases):
+                    writer.add_document(**doc)
+            outcomes.append(outcome)
+            with counter.get_lock():
+                counter.value += 1
+        if writer._added:
+            return outcomes, writer._finalize_segment()
+        writer._close_segment()
+        return outcomes, None
+    finally:
+        ix.close()

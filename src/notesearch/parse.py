@@ -24,6 +24,7 @@ from .models import Diagnostic, Link, Note, Section
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
@@ -35,8 +36,15 @@ _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
+# Characters that can start inline markup (escapes, code spans, emphasis,
+# links, images, autolinks, HTML, entities) or a tag. Inline text without
+# any of them is plain text, line by line.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<&#]")
+
+
+@lru_cache(maxsize=2)
+def _markdown(selective: bool = True) -> MarkdownIt:
+    """The Markdown parser; ``selective`` skips inline parsing of plain text."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"maxNesting": 100}).enable("table")
@@ -44,7 +52,33 @@ def _markdown() -> MarkdownIt:
     # deep lists or quotes must not lose text. And every link is kept as
     # written (javascript:, file:...): it is classified, never followed.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
+    if selective:
+        md.core.ruler.at("inline", _selective_inline)
     return md
+
+
+def _selective_inline(state: StateCore) -> None:
+    """markdown-it's inline stage, run only where markup can be.
+
+    Inline parsing is most of markdown-it's time; a paragraph with no markup
+    character is marked ``plain`` and read by :func:`_plain_text` instead
+    (tests/test_parse.py checks both give the same note). Headings are
+    always parsed.
+    """
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        if (i and tokens[i - 1].type == "heading_open") or _INLINE_MARKUP.search(token.content):
+            token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:
+            token.meta["plain"] = True
+
+
+def _plain_text(content: str) -> str:
+    """What inline parsing makes of text without markup: its lines, trimmed."""
+    return "\n".join(line.strip() for line in content.split("\n"))
 
 
 @dataclass(slots=True)
@@ -78,11 +112,15 @@ def parse_note(path: str, text: str) -> tuple[Note, list[Diagnostic]]:
         path: the note's path relative to the notes root, ``/`` separated.
         text: decoded text with ``\\n`` line endings (see :mod:`notesearch.read`).
     """
+    return _parse(path, text, _markdown())
+
+
+def _parse(path: str, text: str, md: MarkdownIt) -> tuple[Note, list[Diagnostic]]:
     fm = front_matter.split(text)
     diagnostics = [Diagnostic(message, path, line) for line, message in fm.warnings]
     body = _strip_comments(fm.body)
     offset = fm.body_line - 1
-    tokens = _markdown().parse(body)
+    tokens = md.parse(body)
 
     drafts: list[_Draft] = [_Draft(line=fm.body_line, level=0)]
     anchors_extra: list[str] = []
@@ -104,7 +142,12 @@ def parse_note(path: str, text: str) -> tuple[Note, list[Diagnostic]]:
             i += 3
             continue
         current = drafts[-1]
-        if token.type == "inline" and token.map is not None:
+        if token.type == "inline" and token.map is not None and token.meta.get("plain"):
+            plain = _plain_text(token.content)
+            current.text.append(plain)
+            if "^" in plain:
+                anchors_extra.extend(_BLOCK_ID.findall(plain))
+        elif token.type == "inline" and token.map is not None:
             parsed = _read_inline(
                 path, token.children or [], token.map[0] + 1 + offset, token.content
             )

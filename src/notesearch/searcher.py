@@ -394,7 +394,14 @@ def search(
             for hit in results
         ]
         ranked = _cap(_order(batch), per_note)
-        if fetch is None or limit is None or len(batch) < fetch or len(ranked) >= limit:
+        if fetch is None or limit is None or len(batch) < fetch:
+            break
+        # Sections not fetched score at most the lowest fetched Whoosh score
+        # (the coordination factor is at most 1): once that is below the
+        # last shown section, nothing unfetched can enter or tie, so ties
+        # are broken by path and line, never by Whoosh's document order.
+        lowest = min(hit.score for hit in results)
+        if len(ranked) >= limit and round(lowest, 6) < round(ranked[limit - 1][0], 6):
             break
         fetch *= 4
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from notesearch import QuerySyntaxError, build_index, open_index, search, suggest
+from notesearch import parse as parse_module
 from notesearch.errors import UnreadableNoteError
 from notesearch.front_matter import split
 from notesearch.models import Hit, SearchResult, Section, Snippet
@@ -53,6 +54,42 @@ def _total_lines(text: str) -> int:
 def test_parse_note_never_raises(text: str) -> None:
     parse_note("n.md", text)
     parse_note("n.md", "---\n" + text)
+
+
+# Plain-text pieces: words, spaces, line ends, punctuation that is not markup.
+PLAIN_PIECES = [
+    "word",
+    "Wort",
+    "é",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\n\n",
+    ".",
+    ",",
+    ":",
+    "-",
+    "(x)",
+    "^id",
+]
+plain_or_markdown = st.lists(st.sampled_from(PLAIN_PIECES + MARKDOWN_PIECES), max_size=40).map(
+    "".join
+)
+
+
+@SETTINGS
+@given(plain_or_markdown | any_text)
+def test_skipping_inline_parsing_of_plain_text_changes_nothing(text: str) -> None:
+    """The fast path (no inline parse where no markup can be) gives the same note."""
+    selective, full = (
+        parse_module._markdown(selective=True),
+        parse_module._markdown(selective=False),
+    )
+    for variant in (text, "# Title\n\n" + text, "- " + text, "> " + text):
+        assert parse_module._parse("n.md", variant, selective) == parse_module._parse(
+            "n.md", variant, full
+        )
     parse_note("n.md", "---\ntitle: t\n---\n" + text)
 
 
