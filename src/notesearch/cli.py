@@ -65,8 +65,18 @@ def cli() -> None:
 @location_options
 @click.option("--rebuild", is_flag=True, help="Start from scratch instead of updating.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for reading and parsing [default: one per CPU, at most 4, "
+    "when 200 or more notes changed].",
+)
 @errors
-def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) -> None:
+def index_command(
+    notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool, jobs: int | None
+) -> None:
     """Build or update the index of the notes folder.
 
     Only notes whose size or modification time changed are read again (and
@@ -79,6 +89,7 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
       notesearch index
       notesearch index --notes ~/vault --index ~/.cache/vault-index
       notesearch index --rebuild
+      notesearch index --jobs 1            # no worker processes
     """
     from .index import build_index
 
@@ -90,6 +101,7 @@ def index_command(notes_dir: Path, index_dir: Path, rebuild: bool, quiet: bool) 
             rebuild=rebuild,
             on_warning=lambda diag: warn(str(diag)),
             on_progress=update,
+            jobs=jobs,
         )
     if not quiet:
         click.echo(f"notesearch: {stats.summary()}", err=True)
