@@ -120,17 +120,28 @@ class NoteSet:
     def __init__(self, notes: Iterable[str], assets: Iterable[str] = ()) -> None:
         self.notes = frozenset(notes)
         self.files = self.notes | frozenset(assets)
-        self._by_name: dict[str, list[str]] = {}
-        for path in sorted(self.files):
-            lowered = path.lower()
-            base = posixpath.basename(lowered)
-            keys = {base, lowered}
-            for suffix in NOTE_SUFFIXES:
-                if base.endswith(suffix):
-                    keys.add(base[: -len(suffix)])
-                    keys.add(lowered[: -len(suffix)])
-            for key in keys:
-                self._by_name.setdefault(key, []).append(path)
+        self._names: dict[str, list[str]] | None = None
+
+    @property
+    def _by_name(self) -> dict[str, list[str]]:
+        """Paths by lowercased name, with and without the note extension.
+
+        Built on first use (only wiki links need it): at 10,000 notes it
+        takes longer than the rest of a query's link resolution.
+        """
+        if self._names is None:
+            self._names = {}
+            for path in sorted(self.files):
+                lowered = path.lower()
+                base = posixpath.basename(lowered)
+                keys = {base, lowered}
+                for suffix in NOTE_SUFFIXES:
+                    if base.endswith(suffix):
+                        keys.add(base[: -len(suffix)])
+                        keys.add(lowered[: -len(suffix)])
+                for key in keys:
+                    self._names.setdefault(key, []).append(path)
+        return self._names
 
     def exists(self, path: str | None) -> bool:
         return path is not None and path in self.files
