@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import fields
-from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.filedb.filestore import FileStorage
 
 from . import config, store
@@ -30,6 +30,7 @@ from .links import NOTE_SUFFIXES, NoteSet, split_anchor
 from .models import Diagnostic, IndexStats, Note
 from .parse import parse_note
 from .read import NotARegularFile, decode, read_note
+from .searcher import make_analyzer
 
 WarningSink = Callable[[Diagnostic], None]
 ProgressSink = Callable[[int, int], None]
@@ -37,17 +38,6 @@ ProgressSink = Callable[[int, int], None]
 # Field weights for BM25F: a word in a heading says more than one in a body.
 HEADING_BOOST = 3.0
 TITLE_BOOST = 2.0
-# Whoosh's English stop words plus the question words people type in natural
-# queries ("where are pasted images saved"): measured with bench/relevance.py.
-STOP = frozenset(STOP_WORDS) | {
-    "where", "what", "how", "why", "which", "who", "do", "does", "did",
-    "i", "my", "me", "there", "so", "about", "should", "would", "could",
-}  # fmt: skip
-
-
-def make_analyzer() -> Any:
-    """Tokens for text fields: words, lowercased, stop words dropped, Porter-stemmed."""
-    return StemmingAnalyzer(stoplist=STOP)
 
 
 def make_schema() -> fields.Schema:

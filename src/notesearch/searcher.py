@@ -22,12 +22,12 @@ from types import TracebackType
 from typing import Any
 
 from whoosh import qparser, query, scoring
+from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 
 from . import querytext, store
 from . import tags as tagmod
 from .discover import discover
 from .errors import IndexMissingError, NotesearchError, QuerySyntaxError
-from .index import make_analyzer
 from .links import NOTE_SUFFIXES, NoteSet
 from .models import (
     Diagnostic,
@@ -42,6 +42,20 @@ from .models import (
 from .read import read_lines
 from .snippets import make_snippet
 
+# Whoosh's English stop words plus the question words people type in natural
+# queries ("where are pasted images saved"): measured with bench/relevance.py.
+STOP = frozenset(STOP_WORDS) | {
+    "where", "what", "how", "why", "which", "who", "do", "does", "did",
+    "i", "my", "me", "there", "so", "about", "should", "would", "could",
+}  # fmt: skip
+
+
+def make_analyzer() -> Any:
+    """Tokens for text fields: words, lowercased, stop words dropped, Porter-stemmed."""
+    return StemmingAnalyzer(stoplist=STOP)
+
+
+_ANALYZER = make_analyzer()
 SEARCH_FIELDS = ("heading", "title", "body")  # the text fields (title: and heading: search one)
 # Words without a field search ``body`` only: it holds the title, the heading
 # and the text. Adding heading and title at a small extra weight (0.1) scored
@@ -51,7 +65,6 @@ DEFAULT_FIELDS = ("body",)
 # How much a section that holds only some of the query's words loses: a
 # section with all of them keeps its whole score, one with half keeps 85 %.
 COORDINATION = 0.3
-_ANALYZER = make_analyzer()
 Ranked = tuple[float, int, dict[str, Any]]  # (score, Whoosh docnum, stored record)
 _LONG_TEXT = 100_000
 _SUGGEST_STEMS = 8  # candidate stems looked at for one unknown word
