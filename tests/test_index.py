@@ -990,3 +990,44 @@ def test_disk_full_while_publishing_keeps_old_index(
     assert (current_name(index), section_keys(index)) == (live, before)
     assert build_index(notes, index).updated == 1
     assert hit_paths(index, "zebrafish") == ["a.md"]
+
+
+# --------------------------------------------------------------------------- the stat table
+
+
+def test_queries_read_the_stat_table_and_the_file_table_only_when_asked(
+    built: tuple[Path, Path],
+) -> None:
+    notes, index = built
+    gen = index / current_name(index)
+    stat = json.loads((gen / store.STAT).read_text(encoding="utf-8"))
+    table = store.read_table(gen)
+    assert stat["notes"] == {p: [e.size, e.mtime_ns] for p, e in table.notes.items()}
+    with open_index(index, notes) as ix:
+        assert ix._table is None  # not read by opening, a search or the freshness check
+        assert [h.section.path for h in search(ix, "quokka").hits] == ["a.md"]
+        assert ix.changes(notes) == (0, 0, 0)
+        assert ix._table is None
+        assert ix.table.notes["sub/c.md"].tags == ["zoo/cats"]  # read on first use
+
+
+def test_an_index_without_a_stat_table_still_answers(built: tuple[Path, Path]) -> None:
+    notes, index = built
+    (index / current_name(index) / store.STAT).unlink()  # as written by an older version
+    with open_index(index, notes) as ix:
+        assert ix.changes(notes) == (0, 0, 0)
+        assert [h.section.path for h in search(ix, "quokka").hits] == ["a.md"]
+    code, out, err = run_cli("doctor", "--notes", str(notes), "--index", str(index))
+    assert (code, out) == (0, "")
+    assert err.splitlines()[-1] == "notesearch: the index is sound"
+
+
+def test_doctor_reports_a_stat_table_that_disagrees(built: tuple[Path, Path]) -> None:
+    notes, index = built
+    path = index / current_name(index) / store.STAT
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["notes"]["a.md"][0] += 1
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = run_cli("doctor", "--notes", str(notes), "--index", str(index))
+    assert (code, out) == (2, "")
+    assert f"notesearch: problem: {store.STAT} does not match {store.TABLE}" in err.splitlines()

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 from whoosh import qparser, query, scoring
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
@@ -100,8 +100,15 @@ class Index:
         self.schema = self._ix.schema
         self._searcher = self._ix.searcher(weighting=scoring.BM25F())
         self._preopen()
-        self.table = store.read_table(self.generation)
         self.meta = store.read_meta(self.generation)
+        # The stat table now; the whole file table (titles, tags, anchors)
+        # when something asks for it, from a file opened now.
+        self._table: store.FileTable | None = None
+        try:
+            self._table_file: BinaryIO | None = open(self.generation / store.TABLE, "rb")  # noqa: SIM115
+        except OSError:
+            self._table_file = None
+        self.stat = store.read_stat(self.generation) or store.StatTable.of(self.table)
         self._note_set: NoteSet | None = None
         self._sections: list[Section] | None = None
 
@@ -133,11 +140,26 @@ class Index:
     def close(self) -> None:
         self._searcher.close()
         self._ix.close()
+        if self._table_file is not None:
+            self._table_file.close()
+            self._table_file = None
+
+    @property
+    def table(self) -> store.FileTable:
+        """Every indexed note with its title, tags and anchors (read on first use)."""
+        if self._table is None:
+            if self._table_file is None:
+                self._table = store.FileTable()
+            else:
+                self._table = store.parse_table(self._table_file.read())
+                self._table_file.close()
+                self._table_file = None
+        return self._table
 
     @property
     def note_set(self) -> NoteSet:
         if self._note_set is None:
-            self._note_set = NoteSet(self.table.notes, self.table.assets)
+            self._note_set = NoteSet(self.stat.notes, self.stat.assets)
         return self._note_set
 
     def known_tags(self) -> set[str]:
@@ -189,8 +211,7 @@ class Index:
             suffixes=rules.get("extensions") or NOTE_SUFFIXES,
             ignore=rules.get("ignore") or (),
         )
-        known = {p: [e.size, e.mtime_ns] for p, e in self.table.notes.items()}
-        known.update(self.table.skipped)
+        known = {**self.stat.notes, **self.stat.skipped}
         on_disk = {n.path: [n.size, n.mtime_ns] for n in found.notes}
         changed = sum(1 for p, sig in on_disk.items() if p in known and known[p] != sig)
         new = sum(1 for p in on_disk if p not in known)
@@ -238,6 +259,8 @@ def check_index(index_dir: Path | str) -> tuple[list[str], list[str]]:
                 )
         for path in sorted(set(counts) - set(idx.table.notes)):
             problems.append(f"{path}: in the index but not in the file table")
+        if idx.stat != store.StatTable.of(idx.table):
+            problems.append(f"{store.STAT} does not match {store.TABLE}")
         facts.append(f"{len(idx.table.notes)} notes, {sum(counts.values())} sections readable")
     return facts, problems
 
@@ -335,11 +358,9 @@ def _tag_filter(
 def _path_filter(index: Index, pattern: str | None) -> query.Query | None:
     if pattern is None:
         return None
-    paths = [p for p in index.table.notes if fnmatch.fnmatchcase(p, pattern)]
+    paths = [p for p in index.stat.notes if fnmatch.fnmatchcase(p, pattern)]
     if "/" not in pattern:  # like git: a bare pattern also matches in any folder
-        paths += [
-            p for p in index.table.notes if fnmatch.fnmatchcase(p.rsplit("/", 1)[-1], pattern)
-        ]
+        paths += [p for p in index.stat.notes if fnmatch.fnmatchcase(p.rsplit("/", 1)[-1], pattern)]
     if not paths:
         return query.NullQuery
     return query.Or([query.Term("note", p) for p in sorted(set(paths))])

@@ -39,6 +39,7 @@ SCHEMA_VERSION = 2  # 2: no spelling field
 CURRENT = "CURRENT"
 LOCK = "lock"
 TABLE = "files.json"
+STAT = "stat.json"  # paths and stat signatures only: what every query reads
 META = "meta.json"
 _PREFIX = "gen-"
 
@@ -152,10 +153,47 @@ def read_meta(gen: Path) -> dict[str, Any]:
 
 def read_table(gen: Path) -> FileTable:
     try:
-        data = json.loads((gen / TABLE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return parse_table((gen / TABLE).read_bytes())
+    except OSError:
+        return FileTable()
+
+
+def parse_table(raw: bytes) -> FileTable:
+    try:
+        data = json.loads(raw)
+    except ValueError:
         return FileTable()
     return FileTable.from_json(data) if isinstance(data, dict) else FileTable()
+
+
+@dataclass(slots=True)
+class StatTable:
+    """The part of the file table a query needs: which files exist, and their stat signatures.
+
+    A tenth of the whole table's size at 10,000 notes (no titles, tags,
+    anchors or digests), so a query reads it in a few milliseconds.
+    """
+
+    notes: dict[str, list[int]] = field(default_factory=dict)  # path -> [size, mtime_ns]
+    assets: list[str] = field(default_factory=list)
+    skipped: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, table: FileTable) -> StatTable:
+        return cls(
+            notes={p: [e.size, e.mtime_ns] for p, e in sorted(table.notes.items())},
+            assets=sorted(table.assets),
+            skipped=dict(sorted(table.skipped.items())),
+        )
+
+
+def read_stat(gen: Path) -> StatTable | None:
+    """The generation's stat table, or None when it has none (written before it existed)."""
+    try:
+        data = json.loads((gen / STAT).read_bytes())
+        return StatTable(notes=data["notes"], assets=data["assets"], skipped=data["skipped"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _generation_number(name: str) -> int:
@@ -172,7 +210,8 @@ def start_generation(index_dir: Path, base: Path | None) -> Path:
     if base is not None:
         for item in base.iterdir():
             # Whoosh's lock file is made anew: a shared inode would share its flock.
-            if item.is_file() and item.name not in (TABLE, META) and not item.name.endswith("LOCK"):
+            own = (TABLE, STAT, META)
+            if item.is_file() and item.name not in own and not item.name.endswith("LOCK"):
                 try:
                     os.link(item, tmp / item.name)
                 except OSError:
@@ -205,6 +244,8 @@ def write_json(path: Path, data: Any) -> None:
 def publish(index_dir: Path, tmp: Path, table: FileTable, meta: dict[str, Any]) -> Path:
     """Make the finished ``tmp`` generation the live one, atomically."""
     write_json(tmp / TABLE, table.to_json())
+    stat = StatTable.of(table)
+    write_json(tmp / STAT, {"notes": stat.notes, "assets": stat.assets, "skipped": stat.skipped})
     write_json(tmp / META, {**meta, "schema_version": SCHEMA_VERSION})
     for item in tmp.iterdir():
         if item.is_file():
