@@ -43,9 +43,10 @@ TITLE_BOOST = 2.0
 def make_schema() -> fields.Schema:
     """The Whoosh schema of a section document (versioned by store.SCHEMA_VERSION).
 
-    ``body`` holds the note title, the heading and the section text together,
-    so BM25 sees one document with one length; ``heading`` and ``title`` are
-    indexed again on their own so that matches there weigh more.
+    ``body`` holds the note title and aliases, the heading and the section
+    text together, so BM25 sees one document with one length; words without
+    a field search it. ``heading`` and ``title`` (with the aliases) are
+    indexed again on their own for ``heading:`` and ``title:``.
     """
     stem = make_analyzer()
     words = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()
@@ -362,7 +363,7 @@ def _documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterabl
             "path": note.path,
             "title": title_text,
             "heading": section.heading,
-            "body": f"{note.title}\n{section.heading}\n{section.text}",
+            "body": f"{title_text}\n{section.heading}\n{section.text}",
             "tag": ",".join(tagmod.expand(section.tags)),
             "link": ",".join(t.replace(",", " ") for t in targets),
             "data": _stored(section),

@@ -35,7 +35,7 @@ from typing import Any
 
 from .errors import IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError
 
-SCHEMA_VERSION = 2  # 2: no spelling field
+SCHEMA_VERSION = 3  # 2: no spelling field; 3: aliases in body, stat.json
 CURRENT = "CURRENT"
 LOCK = "lock"
 TABLE = "files.json"
