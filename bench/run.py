@@ -115,13 +115,16 @@ class Measured:
 
 
 def child_env() -> dict[str, str]:
-    """Environment for the measured processes: src/ importable, no color, no config."""
+    """Environment for the measured processes: src/ importable, bytecode, no color, no config."""
     env = dict(os.environ)
     src = REPO_ROOT / "src"
     if src.is_dir():
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
     env["NO_COLOR"] = "1"
     env.pop("RIPGREP_CONFIG_PATH", None)
+    # Measure what an installed notesearch does: pip writes bytecode when it
+    # installs; without it every process compiles every module again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     for name in ("NOTESEARCH_NOTES", "NOTESEARCH_INDEX"):
         env.pop(name, None)
     return env
@@ -149,6 +152,7 @@ class Runner:
         timeout: float = COMMAND_TIMEOUT,
         out: Path | None = None,
         tree: bool = False,
+        env: dict[str, str] | None = None,
     ) -> Measured:
         out = out or self.scratch / "stdout"
         err = self.scratch / "stderr"
@@ -160,7 +164,7 @@ class Runner:
             started = time.perf_counter()
             proc = subprocess.Popen(
                 argv, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL,
-                env=self.env, cwd=self.scratch,
+                env={**self.env, **(env or {})}, cwd=self.scratch,
             )  # fmt: skip
             timer = threading.Timer(timeout, proc.kill)
             timer.start()
@@ -591,7 +595,7 @@ def startup_breakdown(
             if value is not None:
                 parts.setdefault(key, []).append(float(value) * 1000)
     cmd = query_cmd(notes, index, query)
-    importtime = runner.run([py, "-X", "importtime", *cmd[1:]], ok=(0, 1))
+    importtime = runner.run([py, "-X", "importtime", *cmd[1:]], ok=(0, 1), env=COLD)
     return {
         "query": query.text,
         "tags": query.tags,
@@ -628,6 +632,76 @@ def query_cmd(notes: Path, index: Path, query: Query) -> list[str]:
     for tag in query.tags:
         cmd += ["--tag", tag]
     return cmd
+
+
+COLD = {"NOTESEARCH_NO_SERVER": "1"}  # a query that must run in its own process
+WATCH_READY_TIMEOUT = 600.0
+
+
+def served_queries(
+    runner: Runner,
+    work: Path,
+    notes: Path,
+    index: Path,
+    queries: Sequence[Query],
+    per_query: list[dict[str, Any]],
+    repeat: int,
+) -> dict[str, Any]:
+    """The same queries, whole processes, answered by a running ``notesearch watch``.
+
+    The watch is started, and the queries run once it says it answers; each
+    answer's stdout must equal the in-process one (else the row is not
+    counted and the mismatch is recorded). The watch is stopped with SIGTERM.
+    """
+    log_path = work / "watch.log"
+    with log_path.open("wb") as log_file:
+        watch = subprocess.Popen(
+            notesearch_cmd("watch", "--notes", str(notes), "--index", str(index)),
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            stdin=subprocess.DEVNULL,
+            env=runner.env,
+            cwd=runner.scratch,
+        )
+    try:
+        deadline = time.monotonic() + WATCH_READY_TIMEOUT
+        while "answering queries" not in log_path.read_text(errors="replace"):
+            if watch.poll() is not None or time.monotonic() > deadline:
+                text = log_path.read_text(errors="replace").strip()
+                log(f"`notesearch watch` did not start answering queries: {text[-500:]}")
+                return {"ok": False, "log": text[-2000:]}
+            time.sleep(0.05)
+        mismatches: list[str] = []
+        runner.run(query_cmd(notes, index, queries[0]), ok=(0, 1))  # warm-up, not counted
+        for q, row in zip(queries, per_query, strict=True):
+            cold = runner.run(query_cmd(notes, index, q), ok=(0, 1), env=COLD).stdout()
+            times = []
+            for _ in range(repeat):
+                m = runner.run(query_cmd(notes, index, q), ok=(0, 1))
+                times.append(m.seconds)
+            if m.stdout() != cold:
+                mismatches.append(q.text)
+                continue
+            row["served_s"] = median(times)
+        py = sys.executable
+        interp = [runner.run([py, "-c", "pass"]).seconds for _ in range(STARTUP_REPEAT)]
+        client = [
+            runner.run([py, "-c", "import notesearch.cli, notesearch.serving"]).seconds
+            for _ in range(STARTUP_REPEAT)
+        ]
+        return {
+            "ok": True,
+            "mismatches": mismatches,
+            "interpreter_ms": median(interp) * 1000,
+            "client_imports_ms": (median(client) - median(interp)) * 1000,
+        }
+    finally:
+        watch.terminate()
+        try:
+            watch.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            watch.kill()
+            watch.wait()
 
 
 def bench_size(
@@ -683,12 +757,12 @@ def bench_size(
     queries = pick_queries(sections, args.queries, args.seed + size, vault.lexicon(args.seed))
 
     log(f"[{size}] {len(queries)} queries: notesearch ...")
-    runner.run(query_cmd(notes, index, queries[0]), ok=(0, 1))  # warm-up, not counted
+    runner.run(query_cmd(notes, index, queries[0]), ok=(0, 1), env=COLD)  # warm-up
     per_query: list[dict[str, Any]] = []
     for q in queries:
         times, hits, code, rss = [], 0, 0, 0.0
         for _ in range(args.repeat):
-            m = runner.run(query_cmd(notes, index, q), ok=(0, 1))
+            m = runner.run(query_cmd(notes, index, q), ok=(0, 1), env=COLD)
             times.append(m.seconds)
             rss = max(rss, m.rss_mb)
             code = m.code
@@ -706,6 +780,9 @@ def bench_size(
         )
         if code != 0:
             log(f"[{size}] warning: notesearch found nothing for {q.text!r} {q.tags}")
+
+    log(f"[{size}] {len(queries)} queries answered by `notesearch watch` ...")
+    res["served"] = served_queries(runner, work, notes, index, queries, per_query, args.repeat)
 
     if rg is not None:
         log(f"[{size}] rg ...")
@@ -747,6 +824,7 @@ def bench_size(
 
     res["query_summary"] = {
         "notesearch": summary("notesearch_s"),
+        "served": summary("served_s"),
         "rg": summary("rg_s"),
         "fts5": summary("fts_s"),
     }
@@ -754,7 +832,7 @@ def bench_size(
         log(f"[{size}] startup breakdown ...")
         multi = next((q for q in queries if q.kind == "2 words"), queries[0])
         whole = [
-            runner.run(query_cmd(notes, index, multi), ok=(0, 1)).seconds
+            runner.run(query_cmd(notes, index, multi), ok=(0, 1), env=COLD).seconds
             for _ in range(STARTUP_REPEAT)
         ]
         res["startup"] = startup_breakdown(runner, notes, index, multi, median(whole) * 1000)
@@ -786,8 +864,11 @@ def targets_for(res: dict[str, Any], previous: dict[int, dict[str, Any]]) -> lis
     full = float(res["full_build"]["seconds"])
     if qs["rg"] is not None and size in (10000, 50000):
         bound = 2.5 if size == 10000 else 1.0
-        ratio = qs["notesearch"]["median"] / qs["rg"]["median"]
-        out.append(Target(f"query median ≤ {bound}× rg at {size:,} notes", ratio, bound, "×"))
+        for key, how in (("notesearch", "cold process"), ("served", "answered by watch")):
+            if qs.get(key) is not None:
+                ratio = qs[key]["median"] / qs["rg"]["median"]
+                name = f"query median ({how}) ≤ {bound}× rg at {size:,} notes"
+                out.append(Target(name, ratio, bound, "×"))
     if res["fts5"] is not None and size == 10000:
         ratio = full / res["fts5"]["build_s"]
         out.append(Target("full build ≤ 15× FTS5 build at 10,000 notes", ratio, 15.0, "×"))
@@ -868,6 +949,23 @@ def render_table(res: dict[str, Any], targets: Sequence[Target]) -> str:
         ("query median (ms)", q("notesearch", "median"), q("rg", "median"), q("fts5", "median"))
     )
     rows.append(("query p90 (ms)", q("notesearch", "p90"), q("rg", "p90"), q("fts5", "p90")))
+    if qs.get("served") is not None:
+        rows.append(
+            (
+                "query median, answered by watch (ms)",
+                q("served", "median"),
+                q("rg", "median"),
+                q("fts5", "median"),
+            )
+        )
+        rows.append(
+            (
+                "query p90, answered by watch (ms)",
+                q("served", "p90"),
+                q("rg", "p90"),
+                q("fts5", "p90"),
+            )
+        )
     query_rss = max(row["notesearch_rss_mb"] for row in res["queries"])
     rows.append(("  peak RSS, query, max over the set (MB)", query_rss, None, None))
 
@@ -889,6 +987,16 @@ def render_table(res: dict[str, Any], targets: Sequence[Target]) -> str:
         "FTS5 columns are in-process (build: inserts + commit, median of 3; query: connect + "
         "MATCH + snippet + close, excludes process start); notesearch and rg are whole processes."
     )
+    served = res.get("served") or {}
+    if served.get("ok"):
+        out.append(
+            "answered by watch: the same query command while `notesearch watch` runs (stdout "
+            f"checked equal to the in-process answer; mismatches: {served['mismatches'] or 'none'}"
+            f"); of each, interpreter start {served['interpreter_ms']:.0f} ms and the client's "
+            f"imports {served['client_imports_ms']:.0f} ms"
+        )
+    elif served:
+        out.append("answered by watch: not measured, the watch did not start answering")
     if max(res["others_running_start"], res["others_running_end"]) >= 0.5:
         out.append(
             "note: other processes were using the CPU at the start or end of this size; "
@@ -907,6 +1015,8 @@ def render_queries(res: dict[str, Any]) -> str:
     for row in res["queries"]:
         tags = "".join(f" --tag {t}" for t in row["tags"])
         ns = f"{row['notesearch_s'] * 1000:7.0f} ({row['notesearch_hits']:>2})"
+        if "served_s" in row:
+            ns += f" watch {row['served_s'] * 1000:5.0f}"
         rg = f"{row['rg_s'] * 1000:6.0f} ({row['rg_lines']})" if "rg_s" in row else "—"
         fts = f"{row['fts_s'] * 1000:6.1f} ({row['fts_hits']})" if "fts_s" in row else "—"
         out.append(f"  {row['kind']:<13} {row['query'] + tags:<38} ns {ns}  rg {rg}  fts {fts}")

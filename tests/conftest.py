@@ -7,7 +7,9 @@ to a temporary path, so no test can read or write the user's ./notes or
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,14 +40,21 @@ def _repo_untouched() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NOTESEARCH_INDEX", str(tmp_path / "index"))
     monkeypatch.setenv("NOTESEARCH_NOTES", str(tmp_path / "notes"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("NOTESEARCH_NO_SERVER", raising=False)
     monkeypatch.setenv("COLUMNS", "100")
     # The user's own ~/.config/notesearch/config.toml must not change any test.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # Nor may a running `notesearch watch` answer a test's queries, or a test's
+    # watch serve the user's. A short folder: a socket path has at most 107 bytes.
+    runtime = tempfile.mkdtemp(prefix="ns-run-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
+    yield
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture

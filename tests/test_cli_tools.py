@@ -289,7 +289,7 @@ def test_watch_prints_one_line_per_update_and_stops_on_ctrl_c(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(watching, "watch", fake_watch)
-    result = invoke(watch_command)
+    result = invoke(watch_command, "--no-serve")  # serving: tests/test_serving.py
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr.splitlines() == [

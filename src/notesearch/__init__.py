@@ -9,7 +9,8 @@ The Python API the CLI is built on::
         for hit in search(idx, "spot training", tags=["gotcha"]).hits:
             print(hit.section.path, hit.section.line, hit.snippet.text)
 
-Heavy imports (whoosh) happen on first use, so ``import notesearch`` is cheap.
+Everything but the errors is imported on first use (whoosh, and even the
+models), so ``import notesearch`` is cheap.
 """
 
 from __future__ import annotations
@@ -25,20 +26,6 @@ from .errors import (
     NotesFolderError,
     QuerySyntaxError,
 )
-from .models import (
-    Diagnostic,
-    Hit,
-    IndexStats,
-    Link,
-    LinkRef,
-    SearchResult,
-    Section,
-    Snippet,
-    Span,
-    Suggestion,
-    TagCount,
-    TagNode,
-)
 
 if TYPE_CHECKING:
     from .graph import (
@@ -51,6 +38,20 @@ if TYPE_CHECKING:
         tag_tree,
     )
     from .index import build_index
+    from .models import (
+        Diagnostic,
+        Hit,
+        IndexStats,
+        Link,
+        LinkRef,
+        SearchResult,
+        Section,
+        Snippet,
+        Span,
+        Suggestion,
+        TagCount,
+        TagNode,
+    )
     from .parse import parse_note
     from .searcher import Index, open_index, search, suggest
 
@@ -91,7 +92,27 @@ __all__ = [
     "tag_tree",
 ]
 
+# Imported on first use: even the models (a dozen dataclasses, ~10 ms) are
+# not needed by every command, and a query answered by `notesearch watch`
+# needs none of them.
 _LAZY = {
+    **dict.fromkeys(
+        (
+            "Diagnostic",
+            "Hit",
+            "IndexStats",
+            "Link",
+            "LinkRef",
+            "SearchResult",
+            "Section",
+            "Snippet",
+            "Span",
+            "Suggestion",
+            "TagCount",
+            "TagNode",
+        ),
+        "models",
+    ),
     "broken_links": "graph",
     "find_note": "graph",
     "incoming_links": "graph",

@@ -7,19 +7,19 @@ Heavy modules (whoosh, rich, the parser) are imported inside the commands, so
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .cli_graph import links_command, show_command, tags_command
+from .cli_query import QueryArgs, Terminal, run_query
 from .cli_support import (
+    EXIT_FOUND,
     EXIT_INTERRUPTED,
-    EXIT_NOTHING,
     CommandError,
     choose_printer,
     color_option,
@@ -33,6 +33,9 @@ from .cli_support import (
     warn,
 )
 from .cli_tools import completion_command, open_command, watch_command
+
+if TYPE_CHECKING:
+    from .serving import Output
 
 
 @contextmanager
@@ -192,73 +195,55 @@ def query_command(
       notesearch query deepar -l | xargs -d '\\n' $EDITOR
       vim -q <(notesearch query "serverless inference" --format vimgrep)
     """
-    from .sanitize import clean_line
-    from .searcher import open_index, search, suggest
+    args = QueryArgs(
+        words=words,
+        notes_dir=str(notes_dir),
+        index_dir=str(index_dir),
+        tags=tags,
+        any_tags=any_tags,
+        exclude_tags=exclude_tags,
+        path_glob=path_glob,
+        limit=limit,
+        show_all=show_all,
+        per_note=per_note,
+        fmt=fmt,
+        files_only=files_only,
+        null=null,
+        color=color,
+        links_to=links_to,
+        linked_from=linked_from,
+        correct=correct,
+        refresh=refresh,
+    )
+    terminal = Terminal.current(sys.stdout)
+    served = None if refresh else _ask_server(args, terminal)
+    if served is not None:
+        from .serving import replay
 
-    text = " ".join(words)
-    if files_only:
-        fmt = "paths"
-    fmt, printer = choose_printer(fmt, color, null=null, notes_root=str(notes_dir))
-    if null and fmt != "paths":
-        raise CommandError("-0/--null goes with --format paths (or -l)")
-
-    if refresh:
-        from .index import build_index
-
-        build_index(notes_dir, index_dir, on_warning=lambda diag: warn(str(diag)))
-
-    with open_index(index_dir, notes_dir) as idx:
-        if not refresh and notes_dir.is_dir():
-            changed, new, removed = idx.changes(notes_dir)
-            if changed or new or removed:
-                warn(
-                    f"the index is out of date ({changed} changed, {new} new, {removed} removed "
-                    "notes); run `notesearch index` or pass --refresh"
-                )
-        options: dict[str, Any] = {
-            "tags": tags,
-            "any_tags": any_tags,
-            "exclude_tags": exclude_tags,
-            "path": path_glob,
-            "limit": None if show_all else limit,
-            "per_note": per_note,
-            "within": _link_filter(idx, notes_dir, links_to, linked_from),
-        }
-        result = search(idx, text, **options)
-        for diag in result.warnings:
-            warn(str(diag))
-        if not result.hits:
-            fix = suggest(idx, text)
-            if fix is not None and correct:
-                warn(f"no results for {fix.query!r}; showing results for {fix.corrected!r}")
-                result = search(idx, fix.corrected, **options)
-            elif fix is not None:
-                command = shlex.join(["notesearch", "query", fix.corrected])
-                click.echo(
-                    clean_line(
-                        f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)"
-                    ),
-                    err=True,
-                )
-        printer.hits(result)
-        printer.close()
-    if not result.hits:
-        raise SystemExit(EXIT_NOTHING)
+        code, output = served
+        replay(output, sys.stdout, sys.stderr)
+    else:
+        code = run_query(args, terminal, sys.stdout, sys.stderr)
+    if code != EXIT_FOUND:
+        raise SystemExit(code)
 
 
-def _link_filter(
-    idx: Any, notes_dir: Path, links_to: str | None, linked_from: str | None
-) -> set[tuple[str, int]] | None:
-    """The sections allowed by --links-to / --linked-from, or None for all."""
-    from . import graph
+def _ask_server(args: QueryArgs, terminal: Terminal) -> tuple[int, Output] | None:
+    """The answer of the `notesearch watch` serving this index, or None (run in process).
 
-    allowed: set[tuple[str, int]] | None = None
-    if links_to is not None:
-        allowed = graph.sections_linking_to(idx, graph.find_note(idx, links_to, notes_dir))
-    if linked_from is not None:
-        found = graph.sections_linked_from(idx, graph.find_note(idx, linked_from, notes_dir))
-        allowed = found if allowed is None else allowed & found
-    return allowed
+    Not asked when NOTESEARCH_NO_SERVER is set (or NOTESEARCH_DEBUG, which
+    wants a traceback from this process).
+    """
+    if os.environ.get("NOTESEARCH_NO_SERVER") or os.environ.get("NOTESEARCH_DEBUG"):
+        return None
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working folder was removed
+        return None
+    from . import serving
+
+    here = args.located(cwd)
+    return serving.ask(here.index_dir, here.notes_dir, here.to_json(), terminal.to_json())
 
 
 @cli.command("export")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,7 +24,9 @@ from .cli_support import (
     location_options,
     warn,
 )
-from .models import LinkRef, Records
+
+if TYPE_CHECKING:
+    from .models import LinkRef
 
 TABLE_FORMATS = ("rich", "plain", "jsonl", "json")
 
@@ -55,6 +58,7 @@ def tags_command(
       notesearch tags --tree
     """
     from . import graph
+    from .models import Records
     from .searcher import open_index
 
     _, printer = choose_printer(fmt, color)
@@ -127,6 +131,7 @@ def links_command(
       notesearch links --orphans --format plain
     """
     from . import graph
+    from .models import Records
     from .searcher import open_index
 
     modes = sum([backlinks, broken, orphans])

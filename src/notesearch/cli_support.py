@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -18,6 +19,7 @@ import click
 from .errors import NotesearchError
 
 if TYPE_CHECKING:
+    from .cli_query import Terminal
     from .printers import Printer
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,44 +35,64 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: IO[Any] | None = None) -> None:
+        """One line on ``file`` (stderr when None)."""
         from .sanitize import clean_line
 
-        click.echo(f"notesearch: {clean_line(self.message)}", err=True)
+        click.echo(f"notesearch: {clean_line(self.message)}", file=file, err=True)
 
 
-def warn(message: str) -> None:
+def warn(message: str, file: IO[str] | None = None) -> None:
+    """``notesearch: warning: ...`` on ``file`` (stderr when None)."""
     from .sanitize import clean_line
 
-    click.echo(f"notesearch: warning: {clean_line(message)}", err=True)
+    click.echo(f"notesearch: warning: {clean_line(message)}", file=file, err=True)
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Core errors become a CommandError (one line, exit 2), Ctrl-C exit 130, and a
+    closed pipe (``| head -1``) a quiet exit 0; anything else is one line too."""
+    try:
+        yield
+    except NotesearchError as exc:
+        message = str(exc) + (f" {exc.hint}" if exc.hint else "")
+        raise CommandError(message) from exc
+    except KeyboardInterrupt:
+        raise CommandError("interrupted", EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        quiet_stdout()
+        raise SystemExit(0) from None
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except Exception as exc:  # a bug or a damaged index: one line, never a traceback
+        if os.environ.get("NOTESEARCH_DEBUG"):
+            raise
+        raise CommandError(
+            f"unexpected {type(exc).__name__}: {exc}. If the index is damaged, "
+            "`notesearch doctor` says so; set NOTESEARCH_DEBUG=1 for the traceback."
+        ) from exc
 
 
 def errors(func: F) -> F:
-    """Turn core errors into one line on stderr (exit 2), Ctrl-C into exit 130,
-    and a closed pipe (``| head -1``) into a quiet exit 0."""
+    """Run a command under :func:`translated_errors`."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
+        with translated_errors():
             return func(*args, **kwargs)
-        except NotesearchError as exc:
-            message = str(exc) + (f" {exc.hint}" if exc.hint else "")
-            raise CommandError(message) from exc
-        except KeyboardInterrupt:
-            raise CommandError("interrupted", EXIT_INTERRUPTED) from None
-        except BrokenPipeError:
-            quiet_stdout()
-            raise SystemExit(0) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as exc:  # a bug or a damaged index: one line, never a traceback
-            if os.environ.get("NOTESEARCH_DEBUG"):
-                raise
-            raise CommandError(
-                f"unexpected {type(exc).__name__}: {exc}. If the index is damaged, "
-                "`notesearch doctor` says so; set NOTESEARCH_DEBUG=1 for the traceback."
-            ) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def exit_status(body: Callable[[], int], err: IO[str]) -> int:
+    """Run a command's ``body`` away from click (for the query server): its exit code,
+    with an error shown on ``err`` exactly as the command line shows it."""
+    try:
+        with translated_errors():
+            return body()
+    except click.ClickException as exc:
+        exc.show(err)
+        return exc.exit_code
 
 
 def quiet_stdout() -> None:
@@ -178,10 +200,19 @@ def settings() -> Any:
 
 def use_color(choice: str, stream: IO[str]) -> bool:
     """The one color decision: --color, then NO_COLOR and TERM=dumb, then is it a terminal."""
+    return color_wanted(choice, isatty(stream), os.environ)
+
+
+def color_wanted(choice: str, tty: bool, env: Mapping[str, str]) -> bool:
+    """:func:`use_color` over given facts: is stdout a terminal, and the environment."""
     if choice == "always":
         return True
-    if choice == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+    if choice == "never" or env.get("NO_COLOR") or env.get("TERM") == "dumb":
         return False
+    return tty
+
+
+def isatty(stream: IO[str]) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -194,19 +225,36 @@ def choose_printer(
     *,
     null: bool = False,
     notes_root: str | None = None,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
+    terminal: Terminal | None = None,
 ) -> tuple[str, Printer]:
     """The one format and color decision of a run, and the printer it gives.
 
     The default format is ``rich`` when stdout is a terminal (or colour is
-    forced) and ``plain`` otherwise.
+    forced) and ``plain`` otherwise. The printer writes to ``out`` and
+    ``err`` (stdout and stderr by default); ``terminal`` holds the facts of
+    the terminal that shows them, when that is not this process's own
+    stdout (a query answered by ``notesearch watch``).
     """
     from .printers import make_printer
 
-    colored = use_color(color, sys.stdout)
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    tty = isatty(out) if terminal is None else terminal.isatty
+    env = os.environ if terminal is None else terminal.env
+    colored = color_wanted(color, tty, env)
     if fmt is None:
-        fmt = "rich" if colored or use_color("auto", sys.stdout) else "plain"
+        fmt = "rich" if colored or color_wanted("auto", tty, env) else "plain"
     printer = make_printer(
-        fmt, sys.stdout, sys.stderr, color=colored, null=null, notes_root=notes_root
+        fmt,
+        out,
+        err,
+        color=colored,
+        null=null,
+        notes_root=notes_root,
+        screen=None if terminal is None else terminal.screen,
+        env=None if terminal is None else terminal.env,
     )
     return fmt, printer
 

@@ -29,6 +29,7 @@ from .cli_support import (
 
 if TYPE_CHECKING:
     from .models import IndexStats
+    from .searcher import Index
 
 PROG_NAME = "notesearch"
 COMPLETE_VAR = "_NOTESEARCH_COMPLETE"
@@ -42,14 +43,25 @@ def _changes(stats: IndexStats) -> str:
 
 @click.command("watch")
 @location_options
+@click.option(
+    "--serve/--no-serve",
+    default=True,
+    show_default=True,
+    help="Answer `notesearch query` from the open index (fast queries).",
+)
 @errors
-def watch_command(notes_dir: Path, index_dir: Path) -> None:
-    """Keep the index up to date while notes change, until Ctrl-C.
+def watch_command(notes_dir: Path, index_dir: Path, serve: bool) -> None:
+    """Keep the index up to date while notes change, and answer queries, until Ctrl-C.
 
     Indexes once, then again after each burst of changes to the notes
     (new, edited, deleted or renamed notes; hidden folders and the index
     folder are ignored), printing one line per update on stderr. The index
     is locked only while it is written, so queries keep working meanwhile.
+
+    Meanwhile it answers `notesearch query` for this index over a socket
+    only you can reach, from the index it keeps open: a query then takes
+    tens of milliseconds instead of hundreds, and sees a change once the
+    watch has indexed it. --no-serve turns that off.
 
     \b
     Examples:
@@ -57,28 +69,152 @@ def watch_command(notes_dir: Path, index_dir: Path) -> None:
       notesearch watch --notes ~/vault --index ~/.cache/vault-index
       notesearch watch 2>> ~/.cache/notesearch-watch.log &
     """
-    from . import watching
+    from . import serving, watching
     from .store import display
 
+    service = QueryService(notes_dir, index_dir) if serve else None
+    server = None
+    if service is not None:
+        server = serving.Server(str(index_dir), str(notes_dir), service.answer, warn=warn)
+        try:
+            server.claim()
+        except serving.ServeError as exc:
+            warn(f"not answering queries: {exc}")
+            server = service = None
+
+    def indexed(stats: IndexStats) -> None:
+        if service is not None:
+            service.refresh()
+
     def ready(stats: IndexStats) -> None:
+        nonlocal server, service
         click.echo(f"notesearch: {stats.summary()}", err=True)
+        if server is not None and service is not None:
+            try:
+                if service.problem is not None:
+                    raise serving.ServeError(service.problem)
+                server.start()
+            except serving.ServeError as exc:
+                warn(f"not answering queries: {exc}")
+                server.close()
+                service.close()
+                server = service = None
+        doing = ", answering queries" if server is not None else ""
         click.echo(
-            f"notesearch: watching {display(notes_dir)} for changes (Ctrl-C to stop)", err=True
+            f"notesearch: watching {display(notes_dir)} for changes{doing} (Ctrl-C to stop)",
+            err=True,
         )
 
     def updated(stats: IndexStats) -> None:
         click.echo(f"notesearch: updated: {_changes(stats)} ({stats.seconds:.2f} s)", err=True)
 
     try:
-        watching.watch(
-            notes_dir,
-            index_dir,
-            on_update=updated,
-            on_warning=lambda diag: warn(str(diag)),
-            on_ready=ready,
-        )
-    except KeyboardInterrupt:  # Ctrl-C is how a watch ends: not an error
+        with _sigterm_as_interrupt():
+            watching.watch(
+                notes_dir,
+                index_dir,
+                on_update=updated,
+                on_warning=lambda diag: warn(str(diag)),
+                on_ready=ready,
+                on_indexed=indexed,
+            )
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) is how a watch ends: not an error
         click.echo("notesearch: stopped", err=True)
+    finally:
+        if server is not None:
+            server.close()
+        if service is not None:
+            service.close()
+
+
+class QueryService:
+    """The index a watch keeps open for its query server, and the answers it gives.
+
+    :meth:`refresh` (after each update of the watch) opens the new generation
+    when there is one and swaps it in; a query answered meanwhile reads the
+    generation it started with, which no writer changes. Queries are
+    answered one at a time.
+    """
+
+    def __init__(self, notes_dir: Path, index_dir: Path) -> None:
+        self.notes_dir = notes_dir
+        self.index_dir = index_dir
+        self.answered = 0
+        self.problem: str | None = "no index open yet"  # why the last refresh failed
+        self._index: Index | None = None
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Open the live generation if it is not the one open (never raises)."""
+        from . import store
+        from .errors import NotesearchError
+        from .searcher import open_index
+
+        try:
+            live = store.current(self.index_dir)
+            if self._index is not None and live == self._index.generation:
+                return
+            fresh = open_index(self.index_dir, self.notes_dir)
+        except Exception as exc:  # keep answering from the last good index
+            problem = str(exc)
+            if not isinstance(exc, NotesearchError):
+                problem = f"{type(exc).__name__}: {problem}"
+            if self._index is not None and problem != self.problem:
+                warn(f"queries keep the previous index: {problem}")
+            self.problem = problem
+            return
+        self.problem = None
+        with self._lock:
+            stale, self._index = self._index, fresh
+        if stale is not None:
+            stale.close()
+
+    def answer(self, args: Any, terminal: Any) -> tuple[int, list[tuple[int, str]]]:
+        """A forwarded query, run as `notesearch query` runs it: (exit code, output)."""
+        from .cli_query import QueryArgs, Terminal, run_query
+        from .cli_support import exit_status
+        from .serving import Declined, Recorder
+
+        try:
+            request, facts = QueryArgs.from_json(args), Terminal.from_json(terminal)
+        except ValueError as exc:
+            raise Declined(str(exc)) from None
+        if request.refresh:
+            raise Declined("--refresh runs in process")
+        recorded = Recorder()
+        with self._lock:
+            index = self._index
+            if index is None:
+                raise Declined("no index open yet")
+            code = exit_status(
+                lambda: run_query(request, facts, recorded.out, recorded.err, served=index),
+                recorded.err,
+            )
+            self.answered += 1
+        return code, recorded.output
+
+    def close(self) -> None:
+        with self._lock:
+            index, self._index = self._index, None
+        if index is not None:
+            index.close()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends a watch as Ctrl-C does (cleanly: the socket is removed)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @click.command("open")

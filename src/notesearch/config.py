@@ -19,11 +19,6 @@ from typing import Any
 
 from .errors import NotesearchError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 NOTES_FILE = ".notesearch.toml"
 FORMATS = ("rich", "plain", "jsonl", "json", "paths", "vimgrep")
 COLORS = ("auto", "always", "never")
@@ -84,6 +79,12 @@ def read_file(path: Path, *, in_notes: bool = False) -> dict[str, Any]:
         return {}  # no file (or the notes "folder" is missing): the caller says so
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
+    # Imported only when there is a file: most runs have none (and a query
+    # answered by `notesearch watch` should not pay for the parser).
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

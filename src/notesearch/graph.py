@@ -35,21 +35,25 @@ class AnchorNotFoundError(NotesearchError):
 # ----------------------------------------------------------------------------- notes
 
 
-def find_note(index: Index, spec: str, notes_dir: Path | None = None) -> str:
+def find_note(
+    index: Index, spec: str, notes_dir: Path | None = None, *, cwd: str | None = None
+) -> str:
     """The path of the note the user named.
 
     ``spec`` may be a path relative to the notes root, a path from the
-    current folder, a file name (with or without ``.md``), a note title or an
-    alias. Raises NoteNotFoundError (with the closest names) or
-    AmbiguousNoteError (listing the candidates).
+    current folder (``cwd``, this process's when None), a file name (with or
+    without ``.md``), a note title or an alias. Raises NoteNotFoundError
+    (with the closest names) or AmbiguousNoteError (listing the candidates).
     """
     notes = index.table.notes
     spec = spec.strip()
     if spec in notes:
         return spec
     if notes_dir is not None:  # a path from the current folder
+        here = os.path.join(cwd, spec) if cwd is not None else spec
+        there = os.path.join(cwd, notes_dir) if cwd is not None else notes_dir
         try:
-            rel = Path(os.path.abspath(spec)).relative_to(Path(os.path.abspath(notes_dir)))
+            rel = Path(os.path.abspath(here)).relative_to(Path(os.path.abspath(there)))
         except ValueError:
             rel = None
         if rel is not None and rel.as_posix() in notes:

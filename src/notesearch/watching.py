@@ -87,6 +87,7 @@ def watch(
     on_update: Callable[[IndexStats], None],
     on_warning: Callable[[Diagnostic], None],
     on_ready: Callable[[IndexStats], None] | None = None,
+    on_indexed: Callable[[IndexStats], None] | None = None,
     debounce_ms: int = DEFAULT_DEBOUNCE_MS,
     step_ms: int = DEFAULT_STEP_MS,
     stop_event: StopEvent | None = None,
@@ -102,6 +103,9 @@ def watch(
             read, a busy index). A warning repeated by the next run is not
             repeated, unless it is about a file of the new batch.
         on_ready: called once with the stats of the first run, before watching.
+        on_indexed: called after every run that succeeded (the first one
+            included, before ``on_ready``), whether or not it changed anything:
+            the index on disk is then as fresh as the watch can make it.
         debounce_ms: the longest time a burst of events is grouped into one batch.
         step_ms: a batch ends when no event came for this long.
         stop_event: watching ends (and the function returns) soon after it is set.
@@ -133,6 +137,8 @@ def watch(
 
         stats = build_index(notes_dir, index_dir, on_warning=sink, lock_timeout=lock_timeout)
         shown = current
+        if on_indexed is not None:
+            on_indexed(stats)
         return stats
 
     stats = run(None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import IO, Protocol
 
 from ..models import Records, SearchResult, Section
@@ -39,12 +39,21 @@ def make_printer(
     null: bool = False,
     notes_root: str | None = None,
     width: int | None = None,
+    screen: tuple[int, int] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Printer:
-    """The printer for ``fmt``; rich is imported only when it is chosen."""
+    """The printer for ``fmt``; rich is imported only when it is chosen.
+
+    ``env`` (with ``screen``, the size of the terminal, if any) describes the
+    terminal that will show the output, when that is not this process's own
+    (a query answered by ``notesearch watch``): see :class:`~.terminal.RichPrinter`.
+    """
     if fmt == "rich":
         from .terminal import RichPrinter
 
-        return RichPrinter(out, err, color=color, notes_root=notes_root, width=width)
+        return RichPrinter(
+            out, err, color=color, notes_root=notes_root, width=width, screen=screen, env=env
+        )
     if fmt == "plain":
         from .plain import PlainPrinter
 

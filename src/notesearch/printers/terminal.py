@@ -7,10 +7,10 @@ sanitized (rich passes raw ESC through even inside ``Text``) and put into
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 from rich.console import Console
@@ -39,7 +39,22 @@ class _Console(Console):
         raise BrokenPipeError
 
 
-def _console(stream: IO[str], color: bool, width: int | None) -> Console:
+def _console(
+    stream: IO[str],
+    color: bool,
+    width: int | None,
+    screen: tuple[int, int] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Console:
+    facts: dict[str, Any] = {}
+    if env is not None:
+        # The terminal described by screen and env, not this process's own:
+        # rich reads COLORTERM and TERM from _environ (for the colour system)
+        # and is given the size it would have measured there.
+        columns, lines = console_size(screen, env, color)
+        facts = {"_environ": env, "width": columns if width is None else width, "height": lines}
+    else:
+        facts = {"width": width}
     return _Console(
         file=stream,
         force_terminal=color,
@@ -48,8 +63,34 @@ def _console(stream: IO[str], color: bool, width: int | None) -> Console:
         highlight=False,
         markup=False,
         emoji=False,
-        width=width,
         soft_wrap=False,
+        **facts,
+    )
+
+
+def console_size(
+    screen: tuple[int, int] | None, env: Mapping[str, str], terminal: bool
+) -> tuple[int, int]:
+    """The size rich's Console measures in a process whose standard streams have
+    the terminal size ``screen`` (None: none is a terminal) and whose
+    environment is ``env``; ``terminal`` is the Console's ``force_terminal``.
+
+    The same steps as ``Console.__init__`` and ``Console.size`` (rich 13-15,
+    not Windows): COLUMNS and LINES win, a dumb terminal is 80x25, a size of 0
+    counts as unknown, and unknown is 80x25.
+    """
+    columns = env.get("COLUMNS")
+    lines = env.get("LINES")
+    width = int(columns) if columns is not None and columns.isdigit() else None
+    height = int(lines) if lines is not None and lines.isdigit() else None
+    if width is not None and height is not None:
+        return width, height
+    if terminal and env.get("TERM", "").lower() in ("dumb", "unknown"):
+        return 80, 25
+    measured_width, measured_height = screen or (0, 0)
+    return (
+        width if width is not None else measured_width or 80,
+        height if height is not None else measured_height or 25,
     )
 
 
@@ -64,9 +105,13 @@ class RichPrinter:
         color: bool,
         notes_root: str | None = None,
         width: int | None = None,
+        screen: tuple[int, int] | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
-        self.console = _console(out, color, width)
-        self.err = _console(err, color, width)
+        """``env`` and ``screen`` (see :func:`console_size`) describe the terminal
+        that shows the output, when it is not this process's own; None: measure here."""
+        self.console = _console(out, color, width, screen, env)
+        self.err = _console(err, color, width, screen, env)
         self.color = color
         self.notes_root = notes_root
         self.shown = 0
