@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -79,6 +82,33 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpora/obsidian-help-en is not present")
     return CORPUS
+
+
+def until(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll ``check`` every 50 ms until it holds or ``timeout`` seconds pass."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def query_into_closed_pipe(consumer: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``notesearch query training --all | CONSUMER``, with the query's exit status
+    as the last line of stdout (``status=N``)."""
+    return subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"{sys.executable} -m notesearch query training --per-note 0 --all | {consumer}"
+            '; echo "status=${PIPESTATUS[0]}"',
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 def write(root: Path, rel: str, text: str | bytes) -> Path:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from notesearch.cli import cli
-from tests.conftest import write
+from tests.conftest import query_into_closed_pipe, write
 
 ESC = "\x1b"
 
@@ -257,18 +255,7 @@ def test_closed_pipe_ends_quietly(indexed: Path, tmp_path: Path) -> None:
         "NOTESEARCH_INDEX": str(tmp_path / "index"),
     }
     for consumer in ("head -1", "grep -q training"):
-        proc = subprocess.run(
-            [
-                "bash",
-                "-c",
-                f"{sys.executable} -m notesearch query training --per-note 0 --all | {consumer}"
-                '; echo "status=${PIPESTATUS[0]}"',
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
+        proc = query_into_closed_pipe(consumer, env)
         assert proc.stdout.splitlines()[-1] == "status=0", consumer
         assert proc.stderr == "", consumer
 

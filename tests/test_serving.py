@@ -26,7 +26,7 @@ from notesearch.cli import cli
 from notesearch.cli_query import QueryArgs, Terminal
 from notesearch.cli_tools import QueryService
 from notesearch.index import build_index
-from tests.conftest import FIXTURES, write
+from tests.conftest import FIXTURES, query_into_closed_pipe, until, write
 
 DEADLINE = 10.0  # seconds anything may take: a watch to start or stop, an edit to be served
 HEAVY = ("whoosh", "rich", "markdown_it", "frontmatter", "yaml", "ftfy", "watchfiles")
@@ -39,15 +39,6 @@ def query(*args: str, env: dict[str, str | None] | None = None) -> Result:
 
 def in_process(*args: str, env: dict[str, str | None] | None = None) -> Result:
     return query(*args, env={**(env or {}), "NOTESEARCH_NO_SERVER": "1"})
-
-
-def until(check: Callable[[], bool], timeout: float = DEADLINE) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def short_dir() -> Path:
@@ -256,18 +247,7 @@ def test_served_client_imports_no_heavy_module(served: Vault) -> None:
 
 @pytest.mark.parametrize("consumer", ["head -1", "grep -q training"])
 def test_served_query_into_a_closed_pipe_ends_quietly(served: Vault, consumer: str) -> None:
-    proc = subprocess.run(
-        [
-            "bash",
-            "-c",
-            f"{sys.executable} -m notesearch query training --per-note 0 --all | {consumer}"
-            '; echo "status=${PIPESTATUS[0]}"',
-        ],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        check=False,
-    )
+    proc = query_into_closed_pipe(consumer, dict(os.environ))
     assert proc.stdout.splitlines()[-1] == "status=0"
     assert proc.stderr == ""
 

@@ -15,18 +15,9 @@ from notesearch import store
 from notesearch.models import Diagnostic, IndexStats
 from notesearch.searcher import open_index, search
 from notesearch.watching import EventFilter, watch
-from tests.conftest import write
+from tests.conftest import until, write
 
 DEADLINE = 10.0  # seconds a change may take to be searchable
-
-
-def until(check: Callable[[], bool], timeout: float = DEADLINE) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def paths_for(index: Path, notes: Path, text: str) -> set[str]:

@@ -611,48 +611,38 @@ def _worker(
     results: Any,
     parent: int,
 ) -> None:
-    """A worker process: index ``share`` and put (k, failure, outcomes, segment) on ``results``."""
+    """A worker process: read, parse and index ``share`` into a segment of its own.
+
+    Puts (k, failure, outcomes, segment) on ``results``: failure is "" when
+    all went well, else the one-line reason (outcomes and segment None).
+    """
     try:
-        outcomes, segment = _index_share(tmp, root, share, max_bytes, note_set, counter, parent)
+        from whoosh.writing import SegmentWriter
+
+        ix = SafeFileStorage(tmp).open_index()
+        try:
+            # No Whoosh lock: the parent holds the index lock, and each worker
+            # writes only its own, randomly named segment files.
+            writer = SegmentWriter(ix, _lk=False, limitmb=128, compound=False)
+            outcomes = []
+            for note_file, old in share:
+                if os.getppid() != parent:  # the parent was killed: stop, write nothing
+                    os._exit(1)
+                outcome, note = _examine(Path(root), note_file, old, max_bytes)
+                if note is not None:
+                    for doc in _documents(note, note_set, note.aliases):
+                        writer.add_document(**doc)
+                outcomes.append(outcome)
+                with counter.get_lock():
+                    counter.value += 1
+            segment = writer._finalize_segment() if writer._added else None
+            if segment is None:
+                writer._close_segment()
+        finally:
+            ix.close()
     except OSError as exc:
         results.put((k, exc.strerror or str(exc), None, None))
     except Exception as exc:
         results.put((k, f"{type(exc).__name__}: {exc}", None, None))
     else:
         results.put((k, "", outcomes, segment))
-
-
-def _index_share(
-    tmp: str,
-    root: str,
-    share: list[tuple[NoteFile, store.NoteEntry | None]],
-    max_bytes: int,
-    note_set: NoteSet,
-    counter: Any,
-    parent: int,
-) -> tuple[list[_Outcome], Any]:
-    """Read, parse and index some notes into a segment of their own."""
-    from whoosh.writing import SegmentWriter
-
-    ix = SafeFileStorage(tmp).open_index()
-    # No Whoosh lock: the parent holds the index lock, and each worker
-    # writes only its own, randomly named segment files.
-    writer = SegmentWriter(ix, _lk=False, limitmb=128, compound=False)
-    outcomes = []
-    try:
-        for note_file, old in share:
-            if os.getppid() != parent:  # the parent was killed: stop, write nothing
-                os._exit(1)
-            outcome, note = _examine(Path(root), note_file, old, max_bytes)
-            if note is not None:
-                for doc in _documents(note, note_set, note.aliases):
-                    writer.add_document(**doc)
-            outcomes.append(outcome)
-            with counter.get_lock():
-                counter.value += 1
-        if writer._added:
-            return outcomes, writer._finalize_segment()
-        writer._close_segment()
-        return outcomes, None
-    finally:
-        ix.close()
