@@ -9,6 +9,7 @@ what changed, and commits the change into a new generation (see
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -16,11 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-from whoosh import fields
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.filedb.filestore import FileStorage
+from typing import TYPE_CHECKING, Any
 
 from . import config, store
 from . import tags as tagmod
@@ -28,9 +25,10 @@ from .discover import NoteFile, discover
 from .errors import IndexVersionError, IndexWriteError, NotesearchError, NotesFolderError
 from .links import NOTE_SUFFIXES, NoteSet, split_anchor
 from .models import Diagnostic, IndexStats, Note
-from .parse import parse_note
 from .read import NotARegularFile, decode, read_note
-from .searcher import make_analyzer
+
+if TYPE_CHECKING:
+    from whoosh.fields import Schema
 
 WarningSink = Callable[[Diagnostic], None]
 ProgressSink = Callable[[int, int], None]
@@ -40,7 +38,7 @@ HEADING_BOOST = 3.0
 TITLE_BOOST = 2.0
 
 
-def make_schema() -> fields.Schema:
+def make_schema() -> Schema:
     """The Whoosh schema of a section document (versioned by store.SCHEMA_VERSION).
 
     ``body`` holds the note title and aliases, the heading and the section
@@ -48,6 +46,13 @@ def make_schema() -> fields.Schema:
     a field search it. ``heading`` and ``title`` (with the aliases) are
     indexed again on their own for ``heading:`` and ``title:``.
     """
+    # Whoosh and the parser are imported when something is written: a run
+    # that finds nothing changed (the common case) needs neither.
+    from whoosh import fields
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer
+
+    from .searcher import make_analyzer
+
     stem = make_analyzer()
     words = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()
     return fields.Schema(
@@ -65,14 +70,29 @@ def make_schema() -> fields.Schema:
     )
 
 
-class SafeFileStorage(FileStorage):  # type: ignore[misc]  # untyped base
-    """A FileStorage that never writes through a hard link shared with the live index."""
+def __getattr__(name: str) -> Any:
+    if name == "SafeFileStorage":
+        return _safe_storage()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
-        path = self._fpath(name)
-        if os.path.lexists(path):
-            os.unlink(path)
-        return super().create_file(name, excl=excl, mode=mode, **kwargs)
+
+@functools.cache
+def _safe_storage() -> Any:
+    """The class ``SafeFileStorage`` (made on first use: it subclasses Whoosh's FileStorage)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    class SafeFileStorage(FileStorage):  # type: ignore[misc]  # untyped base
+        """A FileStorage that never writes through a hard link shared with the live index."""
+
+        def create_file(
+            self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any
+        ) -> Any:
+            path = self._fpath(name)
+            if os.path.lexists(path):
+                os.unlink(path)
+            return super().create_file(name, excl=excl, mode=mode, **kwargs)
+
+    return SafeFileStorage
 
 
 def digest(data: bytes) -> str:
@@ -270,6 +290,8 @@ def _examine(
     if old is not None and old.digest == hashed:  # touched, not changed
         touched = replace(old, size=note_file.size, mtime_ns=note_file.mtime_ns)
         return _Outcome("touched", diags, touched, hashed), None
+    from .parse import parse_note
+
     try:
         note, parse_diags = parse_note(note_file.path, text)
     except Exception as exc:  # a parser bug must not stop the other notes
@@ -380,7 +402,7 @@ def _stored(section: Any) -> dict[str, Any]:
 def _generation(index_dir: Path, base: Path | None) -> tuple[Path, Any]:
     """A new unfinished generation (a copy of ``base``, or empty) and its Whoosh index."""
     tmp = store.start_generation(index_dir, base)
-    storage = SafeFileStorage(str(tmp))
+    storage = _safe_storage()(str(tmp))
     return tmp, storage.create_index(make_schema()) if base is None else storage.open_index()
 
 
@@ -619,7 +641,7 @@ def _worker(
     try:
         from whoosh.writing import SegmentWriter
 
-        ix = SafeFileStorage(tmp).open_index()
+        ix = _safe_storage()(tmp).open_index()
         try:
             # No Whoosh lock: the parent holds the index lock, and each worker
             # writes only its own, randomly named segment files.

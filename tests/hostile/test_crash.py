@@ -185,6 +185,7 @@ KILL_SCRIPT = """
 import os, signal, sys
 point, nth = sys.argv[1], int(sys.argv[2])
 import notesearch.index as im
+import notesearch.parse as pm
 import notesearch.store as sm
 calls = [0]
 
@@ -202,7 +203,7 @@ def wrap(owner, name, when=lambda *a, **k: True):
     setattr(owner, name, wrapper)
 
 if point == "parse":
-    wrap(im, "parse_note")
+    wrap(pm, "parse_note")
 elif point == "segment-file":
     wrap(im.SafeFileStorage, "create_file")
 elif point == "fsync":
