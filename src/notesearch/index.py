@@ -217,7 +217,9 @@ def build_index(
             for diag in outcome.diagnostics:
                 warn(diag)
             if outcome.entry is None:
-                if outcome.kind == "content":  # an I/O failure is tried again next time
+                # A file that is the problem waits for a change; a failed read
+                # ("access") is tried again next time.
+                if outcome.kind == "content":
                     table.skipped[note_file.path] = [note_file.size, note_file.mtime_ns]
                 stats.skipped += 1
             else:
@@ -253,7 +255,7 @@ def build_index(
             drop = [*removed, *(nf.path for nf, _ in changed)] if base is not None else []
             _write(index_dir, base, table, parsed, drop, note_set, meta, work)
             stats.written = True
-        elif work is not None:  # every note read was only touched: nothing to publish
+        elif work is not None:  # workers ran, but nothing changed (new notes unreadable)
             store.clean(index_dir, keep=live)
 
         _count(table, stats)
@@ -537,6 +539,8 @@ def _in_parallel(
         tmp, ix = _generation(index_dir, base)
     except OSError as exc:
         raise _write_error(index_dir, exc.strerror or str(exc)) from exc
+    except Exception as exc:  # Whoosh's own errors
+        raise _write_error(index_dir, f"{type(exc).__name__}: {exc}") from exc
     # "spawn": a fresh interpreter per worker, safe whatever threads this
     # process runs (a progress bar, a watch); fork is not.
     context = multiprocessing.get_context("spawn")
