@@ -57,10 +57,10 @@ def make_analyzer() -> Any:
 
 _ANALYZER = make_analyzer()
 SEARCH_FIELDS = ("heading", "title", "body")  # the text fields (title: and heading: search one)
-# Words without a field search ``body`` only: it holds the title, the heading
-# and the text. Adding heading and title at a small extra weight (0.1) scored
-# MRR@10 0.896 instead of 0.891 in bench/relevance.py, but made a query of
-# three common words 2.5 times slower (Whoosh scores every field's postings).
+# Words without a field search ``body`` only: it holds the title and aliases,
+# the heading and the text (MRR@10 0.900 in bench/relevance.py). Searching
+# heading and title again at a small extra weight (0.1) made a query of three
+# common words 2.5 times slower (Whoosh scores every field's postings).
 DEFAULT_FIELDS = ("body",)
 # How much a section that holds only some of the query's words loses: a
 # section with all of them keeps its whole score, one with half keeps 85 %.
