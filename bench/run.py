@@ -645,13 +645,15 @@ def served_queries(
     index: Path,
     queries: Sequence[Query],
     per_query: list[dict[str, Any]],
+    cold_outputs: Sequence[str],
     repeat: int,
 ) -> dict[str, Any]:
     """The same queries, whole processes, answered by a running ``notesearch watch``.
 
     The watch is started, and the queries run once it says it answers; each
-    answer's stdout must equal the in-process one (else the row is not
-    counted and the mismatch is recorded). The watch is stopped with SIGTERM.
+    answer's stdout must equal the in-process one (``cold_outputs``, else the
+    row is not counted and the mismatch is recorded). The watch is stopped
+    with SIGTERM.
     """
     log_path = work / "watch.log"
     with log_path.open("wb") as log_file:
@@ -673,8 +675,7 @@ def served_queries(
             time.sleep(0.05)
         mismatches: list[str] = []
         runner.run(query_cmd(notes, index, queries[0]), ok=(0, 1))  # warm-up, not counted
-        for q, row in zip(queries, per_query, strict=True):
-            cold = runner.run(query_cmd(notes, index, q), ok=(0, 1), env=COLD).stdout()
+        for q, row, cold in zip(queries, per_query, cold_outputs, strict=True):
             times = []
             for _ in range(repeat):
                 m = runner.run(query_cmd(notes, index, q), ok=(0, 1))
@@ -759,6 +760,7 @@ def bench_size(
     log(f"[{size}] {len(queries)} queries: notesearch ...")
     runner.run(query_cmd(notes, index, queries[0]), ok=(0, 1), env=COLD)  # warm-up
     per_query: list[dict[str, Any]] = []
+    cold_outputs: list[str] = []  # what each query printed, to check the served answers
     for q in queries:
         times, hits, code, rss = [], 0, 0, 0.0
         for _ in range(args.repeat):
@@ -767,6 +769,7 @@ def bench_size(
             rss = max(rss, m.rss_mb)
             code = m.code
             hits = len([ln for ln in m.stdout().splitlines() if ln.strip()])
+        cold_outputs.append(m.stdout())
         per_query.append(
             {
                 "kind": q.kind,
@@ -782,7 +785,9 @@ def bench_size(
             log(f"[{size}] warning: notesearch found nothing for {q.text!r} {q.tags}")
 
     log(f"[{size}] {len(queries)} queries answered by `notesearch watch` ...")
-    res["served"] = served_queries(runner, work, notes, index, queries, per_query, args.repeat)
+    res["served"] = served_queries(
+        runner, work, notes, index, queries, per_query, cold_outputs, args.repeat
+    )
 
     if rg is not None:
         log(f"[{size}] rg ...")
