@@ -1,36 +1,52 @@
 """Relevance benchmark: notesearch vs. an SQLite FTS5 baseline over the same sections.
 
 Usage:
-    python bench/relevance.py [--corpus DIR] [--queries FILE] [--verbose] [--json FILE]
+    python bench/relevance.py [--set NAME] [--corpora DIR] [--verbose] [--json FILE]
+    python bench/relevance.py --set NAME [--corpus DIR] [--queries FILE]
 
-The script indexes the corpus with ``notesearch index`` into a temporary
-directory, runs every query of the judged query file through ``notesearch
-query`` and through an in-memory FTS5 table built from ``notesearch export``
-(so both systems see exactly the same sections), and reports success@5 and
-MRR@10 over the ranked *notes* (unique paths in order of first appearance).
+Every judged set (``SETS``: a corpus under ``../shared/corpora`` and its
+queries under ``tests/relevance``) is run in turn, or only the one named by
+``--set``. For each set the script indexes the corpus with ``notesearch
+index`` into a temporary directory, runs every query through ``notesearch
+query`` (a whole ``python -m notesearch`` process, timed) and through an
+in-memory FTS5 table built from ``notesearch export`` (so both systems see
+exactly the same sections), and reports success@5 and MRR@10 over the ranked
+*notes* (unique paths in order of first appearance), side by side, with the
+median and p90 latency of the notesearch queries.
+
+A set is labelled "training" when ranking was tuned on it and "held out" when
+nobody looked at notesearch's answers while writing or judging it: only the
+held-out numbers say how the ranking does on queries it was not fitted to.
+
+A query that notesearch rejects (exit 2, e.g. ``lambda:InvokeFunctionUrl``
+read as an unknown field) counts as a query with no results; ``--verbose``
+shows the message.
 
 Standard library only. Exit codes: 0 done, 1 a notesearch command failed,
-2 bad input (missing corpus or queries file, FTS5 unavailable).
+2 bad input (missing corpus or queries file, unknown set, FTS5 unavailable).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpora/obsidian-help-en"
-DEFAULT_QUERIES = REPO_ROOT / "tests/relevance/queries.json"
+DEFAULT_CORPORA = REPO_ROOT.parent / "shared/corpora"
+QUERIES_DIR = REPO_ROOT / "tests/relevance"
 
 LIMIT = 10  # sections asked of each system
 SUCCESS_AT = 5  # success@k cut-off, in ranked notes
@@ -38,6 +54,8 @@ MRR_AT = 10  # MRR@k cut-off, in ranked notes
 FTS_WEIGHTS = (0.0, 5.0, 3.0, 1.0)  # bm25 weights: path, title, heading, text
 INDEX_TIMEOUT = 1800.0
 COMMAND_TIMEOUT = 300.0
+
+WORST_SHOWN = 10  # --verbose: queries where notesearch trails FTS5 the most
 
 WORD_RE = re.compile(r"\w+")
 PHRASE_OR_TEXT_RE = re.compile(r'"([^"]*)"|([^"]+)')
@@ -49,6 +67,27 @@ class BenchError(Exception):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class JudgedSet:
+    """A corpus folder (under --corpora) with its judged queries and how they were used."""
+
+    name: str
+    corpus: str  # folder name under --corpora
+    queries: Path
+    label: str  # "training": ranking was tuned on it; "held out": it was not
+
+
+LABELS = {
+    "training": "ranking was tuned on it",
+    "held out": "nobody tuned on it or looked at notesearch's answers while judging it",
+}
+
+SETS: tuple[JudgedSet, ...] = (
+    JudgedSet("obsidian", "obsidian-help-en", QUERIES_DIR / "queries.json", "training"),
+    JudgedSet("lambda", "aws-lambda-guide", QUERIES_DIR / "lambda.json", "held out"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +104,8 @@ class SystemResult:
 
     name: str
     ranked: list[list[str]] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)  # per query, when timed
+    errors: dict[int, str] = field(default_factory=dict)  # query index -> message
 
     def success_at(self, queries: Sequence[Query], k: int = SUCCESS_AT) -> float:
         hits = [
@@ -110,6 +151,23 @@ def first_relevant_rank(ranked: Sequence[str], relevant: Sequence[str], k: int) 
     return None
 
 
+def reciprocal_rank(ranked: Sequence[str], relevant: Sequence[str], k: int = MRR_AT) -> float:
+    rank = first_relevant_rank(ranked, relevant, k)
+    return 1.0 / rank if rank is not None else 0.0
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values)) if values else math.nan
+
+
+def p90(values: Sequence[float]) -> float:
+    """Nearest-rank 90th percentile."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return float(ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)])
+
+
 def load_queries(path: Path, corpus: Path) -> list[Query]:
     """Read and validate the judged queries; every relevant path must exist in the corpus."""
     if not path.is_file():
@@ -142,6 +200,7 @@ def load_queries(path: Path, corpus: Path) -> list[Query]:
 def notesearch_env() -> dict[str, str]:
     """Environment for `python -m notesearch`, with the repo's src/ importable when present."""
     env = dict(os.environ)
+    env["NOTESEARCH_NO_SERVER"] = "1"  # always measure a query run in its own process
     src = REPO_ROOT / "src"
     if src.is_dir():
         parts = [str(src)]
@@ -192,12 +251,16 @@ def parse_jsonl(text: str, what: str) -> list[dict[str, Any]]:
     return rows
 
 
-def notesearch_ranked(query: str, corpus: Path, index: Path) -> list[str]:
-    """Ranked notes from `notesearch query` (exit 1 = no results)."""
+def notesearch_ranked(query: str, corpus: Path, index: Path) -> tuple[list[str], float, str]:
+    """Ranked notes from `notesearch query`, its wall-clock seconds and any query error.
+
+    Exit 1 means no results; exit 2 means notesearch rejected the query (the
+    message is returned and the query has no results).
+    """
+    start = time.perf_counter()
     proc = run_notesearch(
         [
             "query",
-            query,
             "--notes",
             str(corpus),
             "--index",
@@ -208,12 +271,20 @@ def notesearch_ranked(query: str, corpus: Path, index: Path) -> list[str]:
             str(LIMIT),
             "--per-note",
             "0",
+            "--",  # the query is never read as an option, even when it starts with "-"
+            query,
         ],
-        ok_codes=(0, 1),
+        ok_codes=(0, 1, 2),
     )
+    seconds = time.perf_counter() - start
+    if proc.returncode == 2:
+        return [], seconds, proc.stderr.strip() or "exit 2"
     if proc.returncode == 1:
-        return []
-    return unique_in_order(row["path"] for row in parse_jsonl(proc.stdout, f"query {query!r}"))
+        if "Traceback (most recent call last)" in proc.stderr:  # a crash, not "no results"
+            raise BenchError(f"error: `notesearch query {query}` crashed:\n{proc.stderr}", 1)
+        return [], seconds, ""
+    ranked = unique_in_order(row["path"] for row in parse_jsonl(proc.stdout, f"query {query!r}"))
+    return ranked, seconds, ""
 
 
 def fts_query(text: str) -> str:
@@ -270,54 +341,146 @@ def fts_ranked(conn: sqlite3.Connection, query: str) -> list[str]:
     return unique_in_order(row[0] for row in rows)
 
 
+def aligned(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """An aligned text table: the first `left` columns left-aligned, the others right-aligned."""
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = (
+            cell.ljust(width) if i < left else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
+        return " | ".join(padded).rstrip()
+
+    sep = "-+-".join("-" * w for w in widths)
+    return "\n".join([line(header), sep, *(line(r) for r in rows)])
+
+
 def format_table(systems: Sequence[SystemResult], queries: Sequence[Query]) -> str:
-    """A small aligned table: system | success@5 | MRR@10 | queries."""
+    """One set: system | success@5 | MRR@10 | queries."""
     header = ("system", f"success@{SUCCESS_AT}", f"MRR@{MRR_AT}", "queries")
     rows = [
         (s.name, f"{s.success_at(queries):.3f}", f"{s.mrr_at(queries):.3f}", str(len(queries)))
         for s in systems
     ]
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    return aligned(header, rows)
 
-    def line(cells: Sequence[str]) -> str:
-        padded = (
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+
+@dataclass(slots=True)
+class SetResult:
+    """Everything measured on one judged set."""
+
+    judged: JudgedSet
+    corpus: Path
+    queries_file: Path
+    queries: list[Query]
+    sections: int
+    ours: SystemResult
+    baseline: SystemResult
+
+    @property
+    def systems(self) -> list[SystemResult]:
+        return [self.ours, self.baseline]
+
+
+def format_summary(results: Sequence[SetResult]) -> str:
+    """Every set on one line each: both systems side by side, and notesearch's latency."""
+    ours, base = "notesearch", "fts5"
+    header = (
+        "set",
+        "use",
+        "queries",
+        f"{ours} s@{SUCCESS_AT}",
+        f"{base} s@{SUCCESS_AT}",
+        f"{ours} MRR@{MRR_AT}",
+        f"{base} MRR@{MRR_AT}",
+        "query median",
+        "query p90",
+    )
+    rows = []
+    for r in results:
+        q = r.queries
+        rows.append(
+            (
+                r.judged.name,
+                r.judged.label,
+                str(len(q)),
+                f"{r.ours.success_at(q):.3f}",
+                f"{r.baseline.success_at(q):.3f}",
+                f"{r.ours.mrr_at(q):.3f}",
+                f"{r.baseline.mrr_at(q):.3f}",
+                f"{median(r.ours.seconds) * 1000:.0f} ms",
+                f"{p90(r.ours.seconds) * 1000:.0f} ms",
+            )
         )
-        return " | ".join(padded)
+    return aligned(header, rows, left=2)
 
-    sep = "-+-".join("-" * w for w in widths)
-    return "\n".join([line(header), sep, *(line(r) for r in rows)])
+
+def describe(system: SystemResult, i: int, query: Query) -> str:
+    """`name [hit|MISS, rank N]: top 3` for one system on one query."""
+    rank = first_relevant_rank(system.ranked[i], query.relevant, MRR_AT)
+    verdict = "MISS" if rank is None or rank > SUCCESS_AT else "hit"
+    where = f"rank {rank}" if rank is not None else f"not in top {MRR_AT}"
+    if i in system.errors:
+        top = "query error: " + " ".join(system.errors[i].split())
+    else:
+        top = " ; ".join(system.ranked[i][:3]) or "(no results)"
+    return f"  {system.name} [{verdict}, {where}]: {top}"
 
 
 def format_misses(systems: Sequence[SystemResult], queries: Sequence[Query]) -> str:
     """Per-query report for every query that some system misses in its top SUCCESS_AT notes."""
     out: list[str] = []
     for i, query in enumerate(queries):
-        ranks = {s.name: first_relevant_rank(s.ranked[i], query.relevant, MRR_AT) for s in systems}
-        if all(r is not None and r <= SUCCESS_AT for r in ranks.values()):
+        ranks = [first_relevant_rank(s.ranked[i], query.relevant, MRR_AT) for s in systems]
+        if all(r is not None and r <= SUCCESS_AT for r in ranks):
             continue
         out.append(f"query: {query.text}")
         out.append(f"  expected: {' ; '.join(query.relevant)}")
-        for s in systems:
-            rank = ranks[s.name]
-            verdict = "MISS" if rank is None or rank > SUCCESS_AT else "hit"
-            where = f"rank {rank}" if rank is not None else f"not in top {MRR_AT}"
-            top = " ; ".join(s.ranked[i][:3]) or "(no results)"
-            out.append(f"  {s.name} [{verdict}, {where}]: {top}")
+        out.extend(describe(s, i, query) for s in systems)
     if not out:
         return "no misses"
     return "misses:\n" + "\n".join(out)
 
 
-def results_json(
-    systems: Sequence[SystemResult], queries: Sequence[Query], corpus: Path, queries_file: Path
-) -> dict[str, Any]:
-    """The numbers, plus per-query ranks and top notes, as a JSON-ready dict."""
+def format_worst(ours: SystemResult, baseline: SystemResult, queries: Sequence[Query]) -> str:
+    """The WORST_SHOWN queries where notesearch does worst relative to the baseline.
+
+    Ordered by how far notesearch's reciprocal rank (@MRR_AT) trails the
+    baseline's, then by notesearch's own reciprocal rank; queries notesearch
+    answers at rank 1 are left out (nothing to gain there).
+    """
+    candidates = []
+    for i, query in enumerate(queries):
+        ours_rr = reciprocal_rank(ours.ranked[i], query.relevant)
+        if ours_rr < 1.0:
+            gap = reciprocal_rank(baseline.ranked[i], query.relevant) - ours_rr
+            candidates.append((-gap, ours_rr, i))
+    if not candidates:
+        return f"{ours.name} ranks a relevant note first for every query"
+    out = [
+        f"worst for {ours.name} relative to {baseline.name} "
+        f"(reciprocal rank @{MRR_AT}, baseline minus {ours.name}):"
+    ]
+    for neg_gap, _, i in sorted(candidates)[:WORST_SHOWN]:
+        query = queries[i]
+        out.append(f"query: {query.text}  ({-neg_gap:+.2f})")
+        out.append(f"  expected: {' ; '.join(query.relevant)}")
+        out.append(describe(ours, i, query))
+        out.append(describe(baseline, i, query))
+    return "\n".join(out)
+
+
+def results_json(result: SetResult) -> dict[str, Any]:
+    """The numbers of one set, plus per-query ranks and top notes, as a JSON-ready dict."""
+    queries = result.queries
+    systems = result.systems
     return {
-        "corpus": str(corpus),
-        "queries_file": str(queries_file),
+        "label": result.judged.label,
+        "corpus": str(result.corpus),
+        "queries_file": str(result.queries_file),
         "queries": len(queries),
+        "sections": result.sections,
         "limit": LIMIT,
         "fts5_weights": dict(zip(("title", "heading", "text"), FTS_WEIGHTS[1:], strict=True)),
         "systems": {
@@ -327,6 +490,10 @@ def results_json(
             }
             for s in systems
         },
+        "notesearch_query_seconds": {
+            "median": median(result.ours.seconds),
+            "p90": p90(result.ours.seconds),
+        },
         "per_query": [
             {
                 "query": q.text,
@@ -335,6 +502,8 @@ def results_json(
                     s.name: {
                         "rank": first_relevant_rank(s.ranked[i], q.relevant, MRR_AT),
                         "top": s.ranked[i][:SUCCESS_AT],
+                        **({"error": s.errors[i]} if i in s.errors else {}),
+                        **({"seconds": s.seconds[i]} if s.seconds else {}),
                     }
                     for s in systems
                 },
@@ -344,10 +513,13 @@ def results_json(
     }
 
 
-def run(corpus: Path, queries_file: Path, verbose: bool, json_out: Path | None) -> int:
-    """Run the whole benchmark and print the report; return the exit code."""
+def run_set(judged: JudgedSet, corpus: Path, queries_file: Path) -> SetResult:
+    """Index one corpus, run its queries through both systems and keep the rankings."""
     if not corpus.is_dir():
-        raise BenchError(f"error: corpus directory not found: {corpus} (pass --corpus DIR)", 2)
+        raise BenchError(
+            f"error: corpus directory not found: {corpus} (pass --corpora DIR, or --corpus DIR)",
+            2,
+        )
     corpus = corpus.resolve()
     queries = load_queries(queries_file, corpus)
 
@@ -357,8 +529,14 @@ def run(corpus: Path, queries_file: Path, verbose: bool, json_out: Path | None) 
         run_notesearch(["index", *common, "--quiet"], timeout=INDEX_TIMEOUT)
 
         ours = SystemResult("notesearch")
-        for query in queries:
-            ours.ranked.append(notesearch_ranked(query.text, corpus, index))
+        for i, query in enumerate(queries):
+            ranked, seconds, error = notesearch_ranked(query.text, corpus, index)
+            ours.ranked.append(ranked)
+            ours.seconds.append(seconds)
+            if error:
+                ours.errors[i] = error
+        if len(ours.errors) == len(queries):
+            raise BenchError(f"error: notesearch rejected every query:\n{ours.errors[0]}", 1)
 
         exported = run_notesearch(["export", *common, "--format", "jsonl"])
         sections = parse_jsonl(exported.stdout, "export")
@@ -372,49 +550,108 @@ def run(corpus: Path, queries_file: Path, verbose: bool, json_out: Path | None) 
             baseline.ranked.append(fts_ranked(conn, query.text))
     finally:
         conn.close()
+    return SetResult(judged, corpus, queries_file, queries, len(sections), ours, baseline)
 
-    systems = [ours, baseline]
-    print(f"corpus: {corpus} ({len(sections)} sections)")
-    print(format_table(systems, queries))
+
+def print_set(result: SetResult, verbose: bool) -> None:
+    judged = result.judged
+    meaning = LABELS.get(judged.label, "")
+    print(f"== set {judged.name}: {judged.label}" + (f" ({meaning})" if meaning else ""))
+    print(f"corpus: {result.corpus} ({result.sections} sections)")
+    print(f"queries: {result.queries_file}")
+    print(format_table(result.systems, result.queries))
+    seconds = result.ours.seconds
+    print(
+        f"notesearch query latency (whole process, {len(seconds)} queries): "
+        f"median {median(seconds) * 1000:.0f} ms, p90 {p90(seconds) * 1000:.0f} ms"
+    )
+    if result.ours.errors:
+        print(f"notesearch rejected {len(result.ours.errors)} queries (counted as no results)")
     if verbose:
         print()
-        print(format_misses(systems, queries))
+        print(format_misses(result.systems, result.queries))
+        print()
+        print(format_worst(result.ours, result.baseline, result.queries))
+    print()
+
+
+def run(
+    sets: Sequence[JudgedSet],
+    corpora: Path,
+    verbose: bool,
+    json_out: Path | None,
+    corpus_override: Path | None = None,
+    queries_override: Path | None = None,
+) -> int:
+    """Run the benchmark on each set and print the report; return the exit code."""
+    results: list[SetResult] = []
+    for judged in sets:
+        corpus = corpus_override or corpora / judged.corpus
+        queries_file = queries_override or judged.queries
+        result = run_set(judged, corpus, queries_file)
+        print_set(result, verbose)
+        results.append(result)
+
+    print("== all sets (training: tuned on; held out: not tuned on)")
+    print(format_summary(results))
     if json_out is not None:
-        payload = results_json(systems, queries, corpus, queries_file)
+        payload = {"sets": {r.judged.name: results_json(r) for r in results}}
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    names = [s.name for s in SETS]
     parser = argparse.ArgumentParser(
-        description="Compare notesearch with an SQLite FTS5 bm25 baseline on judged queries.",
+        description="Compare notesearch with an SQLite FTS5 bm25 baseline on judged query sets.",
+        epilog="judged sets:\n"
+        + "\n".join(
+            f"  {s.name}: {s.corpus} with tests/relevance/{s.queries.name} ({s.label})"
+            for s in SETS
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--corpus", type=Path, default=DEFAULT_CORPUS, help="notes directory (default: %(default)s)"
+        "--set",
+        choices=names,
+        dest="set_name",
+        metavar="NAME",
+        help=f"run only this set ({', '.join(names)}; default: all)",
     )
     parser.add_argument(
-        "--queries",
+        "--corpora",
         type=Path,
-        default=DEFAULT_QUERIES,
-        help="judged queries JSON (default: %(default)s)",
+        default=DEFAULT_CORPORA,
+        metavar="DIR",
+        help="folder holding the corpora (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="with --set: that set's notes directory"
+    )
+    parser.add_argument(
+        "--queries", type=Path, metavar="FILE", help="with --set: that set's judged queries JSON"
     )
     parser.add_argument(
         "--verbose",
         "-v",
         action="store_true",
-        help="list per-query misses with each system's top 3",
+        help="list per-query misses with each system's top 3, and where notesearch trails FTS5",
     )
     parser.add_argument(
         "--json", type=Path, metavar="FILE", dest="json_out", help="also write the numbers as JSON"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if (args.corpus or args.queries) and not args.set_name:
+        parser.error("--corpus and --queries need --set NAME")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    sets = [s for s in SETS if args.set_name in (None, s.name)]
     try:
-        return run(args.corpus, args.queries, args.verbose, args.json_out)
+        return run(sets, args.corpora, args.verbose, args.json_out, args.corpus, args.queries)
     except BenchError as exc:
         print(exc, file=sys.stderr)
         return exc.code
