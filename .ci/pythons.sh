@@ -33,7 +33,7 @@ for v in ${NOTESEARCH_PYTHONS:-3.10 3.11 3.12 3.13}; do
   venv="$work/venv-$v"
   if "$py" -m venv "$venv" \
       && "$venv/bin/pip" install --quiet "$wheel" \
-      && "$venv/bin/python" -W error -c 'import notesearch, notesearch.cli, notesearch.index, notesearch.searcher' \
+      && "$venv/bin/python" -W error -c 'import notesearch, notesearch.cli, notesearch.vault, notesearch.engine.build, notesearch.engine.search' \
       && "$venv/bin/notesearch" --version >/dev/null \
       && "$venv/bin/notesearch" index --quiet --notes notes --index "$work/index-$v" \
       && "$venv/bin/notesearch" query "spot training" --tag gotcha --notes notes \

@@ -13,9 +13,11 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from notesearch import cli_tools
-from notesearch.cli_tools import completion_command, open_command, watch_command
-from notesearch.index import build_index
+from notesearch.cli import completion as cli_tools
+from notesearch.cli.completion import completion_command
+from notesearch.cli.open import open_command
+from notesearch.cli.watch import watch_command
+from notesearch.engine.build import build_index
 from notesearch.models import Diagnostic, IndexStats
 
 
@@ -279,7 +281,7 @@ def _stats(**counts: Any) -> IndexStats:
 def test_watch_prints_one_line_per_update_and_stops_on_ctrl_c(
     notes: Path, monkeypatch: pytest.MonkeyPatch, updates: list[IndexStats], lines: list[str]
 ) -> None:
-    from notesearch import watching
+    from notesearch import watch as watching
 
     def fake_watch(notes_dir: Path, index_dir: Path, **callbacks: Any) -> None:
         callbacks["on_ready"](_stats(added=4))
@@ -310,7 +312,7 @@ def test_watch_errors_are_one_line_exit_2(tmp_path: Path) -> None:
 
 def test_watch_command_really_watches(notes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real watcher behind the command: stopped from inside, it exits 0."""
-    from notesearch import watching
+    from notesearch import watch as watching
 
     real_watch = watching.watch
 

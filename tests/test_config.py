@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from notesearch import build_index, open_index, search
 from notesearch.cli import cli
-from notesearch.config import ConfigError, load, read_file, user_file
+from notesearch.settings import ConfigError, load, read_file, user_file
 from tests.conftest import write
 
 

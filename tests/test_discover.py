@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from notesearch.discover import Discovery, discover, is_note_name, within
+from notesearch.notes.discover import Discovery, discover
+from notesearch.notes.names import is_note_name
+from notesearch.paths import within
 from tests.conftest import write
 
 needs_symlinks = pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks")

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from notesearch.front_matter import split
-from notesearch.read import decode
+from notesearch.notes.front_matter import split
+from notesearch.notes.read import decode
 
 
 def fm(yaml: str, body: str = "body\n") -> str:

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from notesearch import build_index, graph, open_index, search
+from notesearch import AmbiguousNoteError, NoteNotFoundError, build_index, open_index, search
 from notesearch.cli import cli
+from notesearch.graph import links as graph_links
+from notesearch.graph import lookup as graph_lookup
+from notesearch.graph import tags as graph_tags
 from tests.conftest import write
 
 VAULT = {
@@ -58,23 +61,23 @@ def run(*args: str):
 )
 def test_find_note(vault: Path, tmp_path: Path, spec: str, expected: str) -> None:
     with open_index(tmp_path / "index", vault) as idx:
-        assert graph.find_note(idx, spec, vault) == expected
+        assert graph_lookup.find_note(idx, spec, vault) == expected
 
 
 def test_find_note_errors(vault: Path, tmp_path: Path) -> None:
     write(vault, "other/b.md", "# B again\n")
     build_index(vault, tmp_path / "index")
     with open_index(tmp_path / "index", vault) as idx:
-        with pytest.raises(graph.AmbiguousNoteError, match=r"other/b\.md, sub/b\.md"):
-            graph.find_note(idx, "b.md", vault)
-        with pytest.raises(graph.NoteNotFoundError) as info:
-            graph.find_note(idx, "lonly", vault)
+        with pytest.raises(AmbiguousNoteError, match=r"other/b\.md, sub/b\.md"):
+            graph_lookup.find_note(idx, "b.md", vault)
+        with pytest.raises(NoteNotFoundError) as info:
+            graph_lookup.find_note(idx, "lonly", vault)
         assert "lonely.md" in (info.value.hint or "")
 
 
 def test_broken_links_with_reasons(vault: Path, tmp_path: Path) -> None:
     with open_index(tmp_path / "index", vault) as idx:
-        rows = {(r.link.raw, r.reason) for r in graph.broken_links(idx)}
+        rows = {(r.link.raw, r.reason) for r in graph_links.broken_links(idx)}
     assert rows == {
         ("c#Nope", "missing heading anchor"),
         ("missing.md", "missing note"),
@@ -85,29 +88,29 @@ def test_broken_links_with_reasons(vault: Path, tmp_path: Path) -> None:
 
 def test_anchors_heading_html_and_block_ids_resolve(vault: Path, tmp_path: Path) -> None:
     with open_index(tmp_path / "index", vault) as idx:
-        assert graph.anchor_exists(idx, "sub/b.md", "part-two")
-        assert graph.anchor_exists(idx, "sub/b.md", "Part Two")  # wiki style, by heading text
-        assert graph.anchor_exists(idx, "sub/b.md", "here")  # <a name="here">
-        assert graph.anchor_exists(idx, "c.md", "^blk")  # Obsidian block id
-        assert not graph.anchor_exists(idx, "c.md", "Nope")
+        assert graph_links.anchor_exists(idx, "sub/b.md", "part-two")
+        assert graph_links.anchor_exists(idx, "sub/b.md", "Part Two")  # wiki style, by heading text
+        assert graph_links.anchor_exists(idx, "sub/b.md", "here")  # <a name="here">
+        assert graph_links.anchor_exists(idx, "c.md", "^blk")  # Obsidian block id
+        assert not graph_links.anchor_exists(idx, "c.md", "Nope")
 
 
 def test_outgoing_incoming_orphans(vault: Path, tmp_path: Path) -> None:
     with open_index(tmp_path / "index", vault) as idx:
-        out = graph.outgoing_links(idx, "a.md")
+        out = graph_links.outgoing_links(idx, "a.md")
         assert [r.link.raw for r in out][:3] == ["sub/b.md", "sub/b.md#part-two", "c"]
         assert {r.link.kind for r in out} == {"markdown", "wiki", "embed", "external"}
-        back = graph.incoming_links(idx, "a.md")
+        back = graph_links.incoming_links(idx, "a.md")
         assert [(r.source, r.heading, r.link.line) for r in back] == [("sub/b.md", "Part Two", 10)]
-        assert graph.orphans(idx) == ["lonely.md"]
+        assert graph_links.orphans(idx) == ["lonely.md"]
 
 
 def test_tag_counts_and_tree(vault: Path, tmp_path: Path) -> None:
     with open_index(tmp_path / "index", vault) as idx:
-        counts = {c.name: (c.notes, c.sections) for c in graph.tag_counts(idx)}
+        counts = {c.name: (c.notes, c.sections) for c in graph_tags.tag_counts(idx)}
         # b's `#aws/iam` stands in its title section, so it covers all four of b's sections
         assert counts == {"aws/s3": (1, 2), "core": (1, 2), "ops": (1, 1), "aws/iam": (1, 4)}
-        tree = [(n.name, n.depth, n.notes) for n in graph.tag_tree(idx)]
+        tree = [(n.name, n.depth, n.notes) for n in graph_tags.tag_tree(idx)]
         assert tree == [
             ("aws", 0, 2),
             ("aws/iam", 1, 1),
@@ -115,18 +118,18 @@ def test_tag_counts_and_tree(vault: Path, tmp_path: Path) -> None:
             ("core", 0, 1),
             ("ops", 0, 1),
         ]
-        by_count = [c.name for c in graph.tag_counts(idx, sort="count")]
+        by_count = [c.name for c in graph_tags.tag_counts(idx, sort="count")]
         assert by_count == ["aws/iam", "aws/s3", "core", "ops"]
 
 
 def test_query_link_filters(vault: Path, tmp_path: Path) -> None:
     with open_index(tmp_path / "index", vault) as idx:
-        to_b = graph.sections_linking_to(idx, "sub/b.md")
+        to_b = graph_links.sections_linking_to(idx, "sub/b.md")
         assert to_b == {("a.md", 5)}
         assert [h.section.heading for h in search(idx, "see", within=to_b).hits] == ["Links"]
         assert search(idx, "intro", within=to_b).hits == ()
         assert search(idx, "see", within=set()).hits == ()  # nothing links here: no hits
-        from_a = graph.sections_linked_from(idx, "a.md")
+        from_a = graph_links.sections_linked_from(idx, "a.md")
         # a links to b without an anchor (all of b) and to c (all of c)
         assert ("sub/b.md", 5) in from_a and ("c.md", 1) in from_a
         assert ("lonely.md", 1) not in from_a
@@ -239,7 +242,7 @@ def test_query_links_to_option(vault: Path) -> None:
 def test_completion_of_tags_and_notes(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import click
 
-    from notesearch.cli_support import complete_notes, complete_tags
+    from notesearch.cli.options import complete_notes, complete_tags
 
     ctx = click.Context(cli)
     assert complete_tags(ctx, None, "aws") == ["aws/iam", "aws/s3"]  # type: ignore[arg-type]

@@ -21,8 +21,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from notesearch import open_index, search, store
+from notesearch import open_index, search
 from notesearch.cli import cli
+from notesearch.engine import store, tables
+from notesearch.engine.build import build_index
+from notesearch.engine.workers import SafeFileStorage
 from notesearch.errors import (
     IndexLockedError,
     IndexMissingError,
@@ -30,7 +33,6 @@ from notesearch.errors import (
     IndexWriteError,
     NotesFolderError,
 )
-from notesearch.index import SafeFileStorage, build_index
 from notesearch.models import IndexStats
 from tests.conftest import write
 
@@ -571,7 +573,7 @@ def test_schema_version_mismatch(built: tuple[Path, Path]) -> None:
     stats = build_index(notes, index, rebuild=True)
     assert stats.written is True
     assert section_keys(index) == before
-    assert store.read_meta(index / current_name(index))["schema_version"] == store.SCHEMA_VERSION
+    assert tables.read_meta(index / current_name(index))["schema_version"] == store.SCHEMA_VERSION
 
 
 def test_open_index_without_index(tmp_path: Path) -> None:
@@ -583,7 +585,7 @@ def test_meta_records_the_notes_folder(tmp_path: Path) -> None:
     notes = make_notes(tmp_path / "elsewhere" / "vault")
     index = tmp_path / "index"
     build_index(notes, index)
-    meta = store.read_meta(index / current_name(index))
+    meta = tables.read_meta(index / current_name(index))
     assert Path(meta["notes_root"]).resolve() == notes.resolve()
 
 
@@ -614,7 +616,7 @@ def test_lock_held_by_another_process_and_released_when_it_dies(
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from notesearch import store\n"
+            "import sys, time; from pathlib import Path; from notesearch.engine import store\n"
             "with store.locked(Path(sys.argv[1])):\n"
             "    print('ready', flush=True); time.sleep(60)\n",
             str(index),
@@ -805,7 +807,7 @@ def test_sigkill_during_index_run(
 # Deterministic crash points: the child kills itself with SIGKILL at one exact step.
 CRASH_POINTS = {
     "mid-commit": (
-        "from notesearch.index import SafeFileStorage as S\n"
+        "from notesearch.engine.workers import SafeFileStorage as S\n"
         "orig = S.create_file\n"
         "n = [0]\n"
         "def hook(self, *a, **k):\n"
@@ -815,7 +817,7 @@ CRASH_POINTS = {
         "S.create_file = hook\n"
     ),
     "writing-meta": (
-        "from notesearch import store\n"
+        "from notesearch.engine import store, tables\n"
         "orig = store.write_json\n"
         "def hook(path, data):\n"
         "    if path.name == store.META: die()\n"
@@ -824,7 +826,7 @@ CRASH_POINTS = {
     ),
     "after-rename-before-switch": ("import os\nos.replace = lambda *a, **k: die()\n"),
     "after-switch-before-cleanup": (
-        "from notesearch import store\n"
+        "from notesearch.engine import store, tables\n"
         "orig = store.clean\n"
         "n = [0]\n"
         "def hook(*a, **k):\n"
@@ -841,7 +843,7 @@ from pathlib import Path
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
 {hook}
-from notesearch.index import build_index
+from notesearch.engine.build import build_index
 build_index(Path(sys.argv[1]), Path(sys.argv[2]))
 print("finished")
 """
@@ -1001,7 +1003,7 @@ def test_queries_read_the_stat_table_and_the_file_table_only_when_asked(
     notes, index = built
     gen = index / current_name(index)
     stat = json.loads((gen / store.STAT).read_text(encoding="utf-8"))
-    table = store.read_table(gen)
+    table = tables.read_table(gen)
     assert stat["notes"] == {p: [e.size, e.mtime_ns] for p, e in table.notes.items()}
     with open_index(index, notes) as ix:
         assert ix._table is None  # not read by opening, a search or the freshness check

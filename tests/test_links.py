@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from notesearch.links import (
+from notesearch.models import Link
+from notesearch.notes.links import (
     NoteSet,
     SlugMaker,
     is_external,
@@ -13,7 +14,6 @@ from notesearch.links import (
     split_anchor,
     wiki_link,
 )
-from notesearch.models import Link
 
 
 @pytest.mark.parametrize(

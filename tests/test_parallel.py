@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 
-from notesearch import index as indexmod
-from notesearch import open_index, search, store
+from notesearch import open_index, search
+from notesearch.engine import store
+from notesearch.engine import workers as indexmod
+from notesearch.engine.build import build_index
 from notesearch.errors import IndexWriteError
-from notesearch.index import build_index
 from tests.conftest import write
 
 QUERIES = ["quokka", "cougar care", '"feed the"', "tag:zoo", "link:b.md", "title:alpha", "zebra*"]
@@ -152,7 +153,7 @@ def _unreadable_worker(
     from notesearch.models import Diagnostic
 
     outcomes = [
-        indexmod._Outcome("access", [Diagnostic("cannot be read (test); skipped", nf.path)])
+        indexmod.Outcome("access", [Diagnostic("cannot be read (test); skipped", nf.path)])
         for nf, _ in share
     ]
     results.put((k, "", outcomes, None))
@@ -178,11 +179,11 @@ def test_nothing_to_publish_leaves_no_generation_behind(
 
 
 def test_automatic_jobs_stay_in_process_for_few_notes(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert indexmod._workers(None, indexmod.PARALLEL_MIN - 1) == 1
-    assert indexmod._workers(1, 10_000) == 1
-    assert indexmod._workers(8, 3) == 3  # never more workers than notes
+    assert indexmod.worker_count(None, indexmod.PARALLEL_MIN - 1) == 1
+    assert indexmod.worker_count(1, 10_000) == 1
+    assert indexmod.worker_count(8, 3) == 3  # never more workers than notes
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    assert indexmod._workers(None, indexmod.PARALLEL_MIN) == 2
+    assert indexmod.worker_count(None, indexmod.PARALLEL_MIN) == 2
 
 
 # Workers replaced by these (spawned processes import them from this module).

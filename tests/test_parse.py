@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from notesearch.models import Note, Section
-from notesearch.parse import parse_note
-from notesearch.read import decode
+from notesearch.notes.parse import parse_note
+from notesearch.notes.read import decode
 
 # the seed note, byte for byte
 SEED = Path(__file__).resolve().parents[1] / "notes" / "sagemaker" / "sagemaker.md"
@@ -573,7 +573,7 @@ def test_wiki_link_in_heading_shows_its_text(text: str, heading: str) -> None:
     ],
 )
 def test_plain_text_fast_path_equals_full_inline_parse(text: str) -> None:
-    from notesearch import parse as module
+    from notesearch.notes import parse as module
 
     fast = module._parse("n.md", text, module._markdown(selective=True))
     full = module._parse("n.md", text, module._markdown(selective=False))

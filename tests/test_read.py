@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from notesearch.errors import UnreadableNoteError
-from notesearch.read import Decoded, decode, repair_mojibake
+from notesearch.notes.read import Decoded, decode, repair_mojibake
 
 # the seed note, byte for byte
 SEED = Path(__file__).resolve().parents[1] / "notes" / "sagemaker" / "sagemaker.md"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from notesearch import QuerySyntaxError, build_index, open_index, search, suggest
-from notesearch.searcher import Index, find_spans
+from notesearch.engine.highlight import find_spans
+from notesearch.engine.reader import Index
 
 
 @pytest.fixture

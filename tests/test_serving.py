@@ -20,12 +20,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from notesearch import cli as cli_module
-from notesearch import serving
+from notesearch.answers import QueryArgs
 from notesearch.cli import cli
-from notesearch.cli_query import QueryArgs, Terminal
-from notesearch.cli_tools import QueryService
-from notesearch.index import build_index
+from notesearch.cli import query as cli_module
+from notesearch.engine.build import build_index
+from notesearch.printers.context import Terminal
+from notesearch.serve import client, protocol
+from notesearch.serve import server as serve_server
+from notesearch.serve.server import QueryService
 from tests.conftest import FIXTURES, query_into_closed_pipe, until, write
 
 DEADLINE = 10.0  # seconds anything may take: a watch to start or stop, an edit to be served
@@ -254,10 +256,10 @@ def test_served_query_into_a_closed_pipe_ends_quietly(served: Vault, consumer: s
 
 def test_ctrl_c_while_waiting_for_the_server_is_exit_130(indexed: Path, notes: Path) -> None:
     """A server that never answers: Ctrl-C ends the client as it ends a query."""
-    folder = serving.runtime_dir()
+    folder = protocol.runtime_dir()
     os.mkdir(folder, 0o700)
     with socket.socket(socket.AF_UNIX) as mute:
-        mute.bind(os.path.join(folder, serving.socket_name(str(indexed))))
+        mute.bind(os.path.join(folder, protocol.socket_name(str(indexed))))
         mute.listen(1)
         mute.settimeout(DEADLINE)
         client = subprocess.Popen(
@@ -356,7 +358,7 @@ def test_the_socket_is_removed_when_the_watch_ends(tmp_path: Path, how: int) -> 
     vault = make_vault(tmp_path)
     watch = Watch(vault.base, vault.runtime)
     folder = vault.runtime / "notesearch"
-    name = serving.socket_name(str(vault.index))
+    name = protocol.socket_name(str(vault.index))
     assert (folder / name).exists()
     assert oct((folder / name).stat().st_mode & 0o777) == oct(0o600)
     assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
@@ -377,18 +379,18 @@ def indexed(notes: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(indexed: Path, notes: Path) -> Iterator[serving.Server]:
+def server(indexed: Path, notes: Path) -> Iterator[serve_server.Server]:
     """A query server in this process, as `notesearch watch` wires it."""
     service = QueryService(notes, indexed)
     service.refresh()
-    answering = serving.Server(str(indexed), str(notes), service.answer)
+    answering = serve_server.Server(str(indexed), str(notes), service.answer)
     yield answering
     answering.close()
     service.close()
 
 
 def test_a_stale_socket_is_passed_over_then_replaced(
-    server: serving.Server, local_runs: list[QueryArgs]
+    server: serve_server.Server, local_runs: list[QueryArgs]
 ) -> None:
     os.mkdir(server.folder, 0o700)
     dead = socket.socket(socket.AF_UNIX)
@@ -407,12 +409,12 @@ def test_a_stale_socket_is_passed_over_then_replaced(
 
 
 def test_a_second_server_is_refused_while_one_serves(
-    server: serving.Server, indexed: Path, notes: Path
+    server: serve_server.Server, indexed: Path, notes: Path
 ) -> None:
     server.start()
-    other = serving.Server(str(indexed), str(notes), lambda args, terminal: (0, []))
+    other = serve_server.Server(str(indexed), str(notes), lambda args, terminal: (0, []))
     taken = rf"another notesearch watch \(pid {os.getpid()}\) answers queries for this index"
-    with pytest.raises(serving.ServeError, match=taken):
+    with pytest.raises(serve_server.ServeError, match=taken):
         other.claim()
     assert os.path.exists(server.path)
 
@@ -423,10 +425,10 @@ def test_a_client_of_other_code_is_declined_and_the_server_says_so(
     warnings: list[str] = []
     service = QueryService(notes, indexed)
     service.refresh()
-    answering = serving.Server(str(indexed), str(notes), service.answer, warn=warnings.append)
+    answering = serve_server.Server(str(indexed), str(notes), service.answer, warn=warnings.append)
     answering.start()
     try:
-        monkeypatch.setattr(serving, "code_stamp", lambda: "1:elsewhere:0")
+        monkeypatch.setattr(client, "code_stamp", lambda: "1:elsewhere:0")
         for _ in range(2):
             result = query("quokka", "--format", "paths")
             assert (result.exit_code, result.stdout) == (0, "zebra.md\n")
@@ -462,11 +464,11 @@ def _a_file(folder: Path) -> str:
     "make", [_open_to_others, _symlink, _a_file], ids=["mode 0755", "symlink", "a file"]
 )
 def test_an_unsafe_socket_folder_is_never_used(
-    server: serving.Server, local_runs: list[QueryArgs], make: Callable[[Path], str]
+    server: serve_server.Server, local_runs: list[QueryArgs], make: Callable[[Path], str]
 ) -> None:
     reason = make(Path(server.folder))
-    assert serving.unsafe(server.folder) == reason
-    with pytest.raises(serving.ServeError, match=re.escape(reason)):
+    assert protocol.unsafe(server.folder) == reason
+    with pytest.raises(serve_server.ServeError, match=re.escape(reason)):
         server.claim()
     result = query("quokka", "--format", "paths")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "zebra.md\n", "")
@@ -474,7 +476,7 @@ def test_an_unsafe_socket_folder_is_never_used(
 
 
 def test_a_client_does_not_use_a_folder_made_unsafe_after_the_server_started(
-    server: serving.Server, local_runs: list[QueryArgs]
+    server: serve_server.Server, local_runs: list[QueryArgs]
 ) -> None:
     server.start()
     assert query("quokka", "-l").stdout == "zebra.md\n"
@@ -530,17 +532,17 @@ def test_no_serve(tmp_path: Path) -> None:
 )
 def test_runtime_folder(tmp_path: Path, env: dict[str, str], name: str) -> None:
     filled = {k: v.format(tmp=tmp_path) for k, v in env.items()}
-    assert serving.runtime_dir(filled) == name.format(tmp=tmp_path, uid=os.getuid())
+    assert protocol.runtime_dir(filled) == name.format(tmp=tmp_path, uid=os.getuid())
 
 
 def test_socket_name_is_short_and_follows_the_real_path(tmp_path: Path) -> None:
     real = tmp_path / ("a-long-folder-name-" * 8) / "index"
     real.mkdir(parents=True)
     (tmp_path / "link").symlink_to(real)
-    name = serving.socket_name(str(real))
+    name = protocol.socket_name(str(real))
     assert re.fullmatch(r"[0-9a-f]{16}\.sock", name)
-    assert serving.socket_name(str(tmp_path / "link")) == name
-    assert serving.socket_name(str(tmp_path)) != name
+    assert protocol.socket_name(str(tmp_path / "link")) == name
+    assert protocol.socket_name(str(tmp_path)) != name
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from notesearch.tags import ancestors, code_span_tag, expand, find_in_text, normalize, unique
+from notesearch.notes.tags import ancestors, code_span_tag, expand, find_in_text, normalize, unique
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from watchfiles import Change
 
-from notesearch import store
+from notesearch.engine import store
+from notesearch.engine.reader import open_index
+from notesearch.engine.search import search
 from notesearch.models import Diagnostic, IndexStats
-from notesearch.searcher import open_index, search
-from notesearch.watching import EventFilter, watch
+from notesearch.watch import EventFilter, watch
 from tests.conftest import until, write
 
 DEADLINE = 10.0  # seconds a change may take to be searchable

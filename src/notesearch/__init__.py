@@ -1,13 +1,17 @@
 """notesearch: offline full-text search for folders of Markdown notes.
 
-The Python API the CLI is built on::
+The Python API every front end is built on::
 
-    from notesearch import build_index, open_index, search
+    from notesearch import QueryRequest, Vault
 
-    build_index(Path("notes"), Path("index"))
-    with open_index("index", "notes") as idx:
-        for hit in search(idx, "spot training", tags=["gotcha"]).hits:
-            print(hit.section.path, hit.section.line, hit.snippet.text)
+    vault = Vault(Path("notes"), Path("index"))
+    vault.refresh()
+    outcome = vault.query(QueryRequest("spot training", tags=("gotcha",)))
+    for hit in outcome.result.hits:
+        print(hit.section.path, hit.section.line, hit.snippet.text)
+
+The lower layers stay importable too (``build_index``, ``open_index``,
+``search``), and every error the library raises is exported here.
 
 Everything but the errors is imported on first use (whoosh, and even the
 models), so ``import notesearch`` is cheap.
@@ -18,46 +22,111 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    AmbiguousNoteError,
+    AnchorNotFoundError,
+    ConfigError,
+    EditorError,
     IndexLockedError,
     IndexMissingError,
     IndexVersionError,
     IndexWriteError,
+    NotARegularFile,
+    NoteNotFoundError,
     NotesearchError,
     NotesFolderError,
+    NothingFoundError,
     QuerySyntaxError,
+    UnreadableNoteError,
+    UsageError,
+    WatchError,
 )
 
 if TYPE_CHECKING:
-    from .graph import (
+    from .engine.build import build_index
+    from .engine.reader import Index, open_index
+    from .engine.search import search
+    from .engine.spelling import suggest
+    from .graph.links import (
         broken_links,
-        find_note,
         incoming_links,
         orphans,
         outgoing_links,
-        tag_counts,
-        tag_tree,
     )
-    from .index import build_index
+    from .graph.lookup import find_note
+    from .graph.tags import tag_counts, tag_tree
     from .models import (
         Diagnostic,
         Hit,
         IndexStats,
         Link,
         LinkRef,
+        Pick,
+        QueryOutcome,
+        QueryRequest,
         SearchResult,
         Section,
+        Shown,
         Snippet,
         Span,
+        Staleness,
         Suggestion,
         TagCount,
         TagNode,
     )
-    from .parse import parse_note
-    from .searcher import Index, open_index, search, suggest
+    from .notes.parse import parse_note
+    from .settings import Color, Format, Settings
+    from .vault import Vault
 
-
+# Imported on first use: even the models (a dozen dataclasses, ~10 ms) are
+# not needed by every command, and a query answered by `notesearch watch`
+# needs none of them.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "Diagnostic",
+            "Hit",
+            "IndexStats",
+            "Link",
+            "LinkRef",
+            "Pick",
+            "QueryOutcome",
+            "QueryRequest",
+            "SearchResult",
+            "Section",
+            "Shown",
+            "Snippet",
+            "Span",
+            "Staleness",
+            "Suggestion",
+            "TagCount",
+            "TagNode",
+        ),
+        "models",
+    ),
+    **dict.fromkeys(("Color", "Format", "Settings"), "settings"),
+    "Vault": "vault",
+    "broken_links": "graph.links",
+    "incoming_links": "graph.links",
+    "orphans": "graph.links",
+    "outgoing_links": "graph.links",
+    "find_note": "graph.lookup",
+    "tag_counts": "graph.tags",
+    "tag_tree": "graph.tags",
+    "build_index": "engine.build",
+    "parse_note": "notes.parse",
+    "Index": "engine.reader",
+    "open_index": "engine.reader",
+    "search": "engine.search",
+    "suggest": "engine.spelling",
+}
 __all__ = [
+    "AmbiguousNoteError",
+    "AnchorNotFoundError",
+    "Color",
+    "ConfigError",
     "Diagnostic",
+    "EditorError",
+    "Format",
     "Hit",
     "Index",
     "IndexLockedError",
@@ -67,16 +136,29 @@ __all__ = [
     "IndexWriteError",
     "Link",
     "LinkRef",
+    "NotARegularFile",
+    "NoteNotFoundError",
     "NotesFolderError",
     "NotesearchError",
+    "NothingFoundError",
+    "Pick",
+    "QueryOutcome",
+    "QueryRequest",
     "QuerySyntaxError",
     "SearchResult",
     "Section",
+    "Settings",
+    "Shown",
     "Snippet",
     "Span",
+    "Staleness",
     "Suggestion",
     "TagCount",
     "TagNode",
+    "UnreadableNoteError",
+    "UsageError",
+    "Vault",
+    "WatchError",
     "__version__",
     "broken_links",
     "build_index",
@@ -91,42 +173,6 @@ __all__ = [
     "tag_counts",
     "tag_tree",
 ]
-
-# Imported on first use: even the models (a dozen dataclasses, ~10 ms) are
-# not needed by every command, and a query answered by `notesearch watch`
-# needs none of them.
-_LAZY = {
-    **dict.fromkeys(
-        (
-            "Diagnostic",
-            "Hit",
-            "IndexStats",
-            "Link",
-            "LinkRef",
-            "SearchResult",
-            "Section",
-            "Snippet",
-            "Span",
-            "Suggestion",
-            "TagCount",
-            "TagNode",
-        ),
-        "models",
-    ),
-    "broken_links": "graph",
-    "find_note": "graph",
-    "incoming_links": "graph",
-    "orphans": "graph",
-    "outgoing_links": "graph",
-    "tag_counts": "graph",
-    "tag_tree": "graph",
-    "build_index": "index",
-    "parse_note": "parse",
-    "Index": "searcher",
-    "open_index": "searcher",
-    "search": "searcher",
-    "suggest": "searcher",
-}
 
 
 def __getattr__(name: str) -> Any:

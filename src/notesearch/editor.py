@@ -46,12 +46,9 @@ import re
 import shlex
 from collections.abc import Mapping
 
-from .errors import NotesearchError
+from .errors import EditorError
 
-
-class EditorError(NotesearchError):
-    """The editor setting cannot be used (empty, or not a valid word list)."""
-
+__all__ = ["EditorError", "editor_command", "editor_family", "pick_editor"]
 
 _FAMILIES: dict[str, str] = {
     **dict.fromkeys(("vi", "vim", "nvim", "gvim", "mvim", "vimx", "view"), "vim"),

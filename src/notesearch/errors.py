@@ -1,4 +1,10 @@
-"""Errors the core raises; the CLI turns each into one line on stderr and exit 2."""
+"""Every error notesearch raises on purpose, in one place.
+
+Each is a :class:`NotesearchError`: something the user can fix. Front ends
+show ``str(error)`` as one line, then ``error.hint`` (its own sentence) when
+there is one; the command line exits 2. The docstrings say what went wrong
+in the user's words.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,20 @@ class NotesearchError(Exception):
     """Something the user can fix went wrong."""
 
     hint: str | None = None
+    exit_code = 2  # what the command line exits with
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         if hint is not None:
             self.hint = hint
+
+    def one_line(self) -> str:
+        """The message, then the hint as its own sentence."""
+        return f"{self} {self.hint}" if self.hint else str(self)
+
+
+class ConfigError(NotesearchError):
+    """A configuration file is unreadable, or has an unknown key or a bad value."""
 
 
 class NotesFolderError(NotesearchError):
@@ -40,3 +55,43 @@ class QuerySyntaxError(NotesearchError):
 
 class UnreadableNoteError(NotesearchError):
     """A note could not be read or decoded; it is skipped."""
+
+
+class NotARegularFile(UnreadableNoteError):
+    """The path no longer names a regular file inside the notes folder."""
+
+
+class NoteNotFoundError(NotesearchError):
+    """No note matches what the user named."""
+
+
+class AmbiguousNoteError(NotesearchError):
+    """Several notes match what the user named."""
+
+
+class AnchorNotFoundError(NotesearchError):
+    """The note has no heading or anchor of that name."""
+
+
+class EditorError(NotesearchError):
+    """The editor setting cannot be used (empty, not a valid word list, not found)."""
+
+
+class WatchError(NotesearchError):
+    """The notes folder cannot be watched (missing, or the OS refused a watch)."""
+
+
+class UsageError(NotesearchError):
+    """Options that do not go together, or an argument that is missing."""
+
+
+class NothingFoundError(NotesearchError):
+    """Nothing matched (exit 1, as grep): there is nothing to open."""
+
+    exit_code = 1
+
+    def __init__(
+        self, message: str, hint: str | None = None, *, warnings: tuple[str, ...] | list[str] = ()
+    ) -> None:
+        super().__init__(message, hint)
+        self.warnings = tuple(warnings)  # to show before the message

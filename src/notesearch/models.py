@@ -155,7 +155,6 @@ class SearchResult:
     hits: tuple[Hit, ...]
     total: int | None = None
     elapsed: float = 0.0
-    corrected_from: str | None = None
     warnings: tuple[Diagnostic, ...] = ()
 
 
@@ -165,6 +164,85 @@ class Suggestion:
 
     query: str
     corrected: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueryRequest:
+    """One search, as a front end asks the vault for it.
+
+    ``limit`` None means every match. ``links_to`` / ``linked_from`` name
+    notes as a user would (see :meth:`notesearch.vault.Vault.find_note`);
+    ``cwd`` is the folder a relative note path is taken from (None: this
+    process's). ``correct`` runs the spelling correction when nothing
+    matches; ``refresh`` updates the index first.
+    """
+
+    text: str
+    tags: tuple[str, ...] = ()
+    any_tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    path: str | None = None
+    limit: int | None = 10
+    per_note: int = 3
+    links_to: str | None = None
+    linked_from: str | None = None
+    correct: bool = False
+    refresh: bool = False
+    cwd: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueryOutcome:
+    """What a query found, and what to tell the user about it.
+
+    ``warnings`` (in order: refresh, staleness, the search's own) are one
+    line each; ``suggestion`` is a correction that was offered, not run;
+    ``corrected`` one that was run (``--correct``).
+    """
+
+    result: SearchResult
+    warnings: tuple[str, ...] = ()
+    suggestion: Suggestion | None = None
+    corrected: Suggestion | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Staleness:
+    """How many notes changed on disk since the index was written (stat only)."""
+
+    changed: int
+    new: int
+    removed: int
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.new or self.removed)
+
+    def describe(self) -> str:
+        return (
+            f"the index is out of date ({self.changed} changed, {self.new} new, "
+            f"{self.removed} removed notes)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A note, or a section of it, to show: its sections and its Markdown lines."""
+
+    path: str
+    sections: tuple[Section, ...]
+    text: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """The result a user chose to open: the hit, its file's absolute path, line, column."""
+
+    hit: Hit
+    file: str
+    line: int
+    column: int | None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,13 +303,15 @@ class Records:
 
     ``columns`` are the keys shown by the terminal and plain printers (plain
     joins them with tabs unless ``plain`` gives a ``str.format`` template);
-    the JSON printers print every key of every row.
+    the JSON printers print every key of every row (of ``json_rows`` when
+    given).
     """
 
     title: str
     columns: tuple[str, ...]
     rows: tuple[dict[str, Any], ...]
     plain: str | None = None
+    json_rows: tuple[dict[Any, Any], ...] | None = None  # what JSON prints, when not ``rows``
 
 
 @dataclass(slots=True)

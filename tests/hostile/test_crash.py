@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import notesearch.index as index_mod
+import notesearch.engine.build as index_mod
+import notesearch.engine.workers as workers_mod
 from notesearch import IndexLockedError, NotesearchError, build_index, open_index, search
-from notesearch.store import locked
+from notesearch.engine.store import locked
 from tests.conftest import write
 from tests.hostile.helpers import index_ok, nsub, run, subprocess_env
 
@@ -184,9 +185,9 @@ def test_ctrl_c_exits_130_with_one_line_and_a_consistent_index(
 KILL_SCRIPT = """
 import os, signal, sys
 point, nth = sys.argv[1], int(sys.argv[2])
-import notesearch.index as im
-import notesearch.parse as pm
-import notesearch.store as sm
+import notesearch.engine.workers as im
+import notesearch.notes.parse as pm
+import notesearch.engine.store as sm
 calls = [0]
 
 def hit():
@@ -340,7 +341,7 @@ def _count_before_switch(monkeypatch: pytest.MonkeyPatch, owner: object, name: s
 @pytest.mark.parametrize(
     ("owner", "name"),
     [
-        (index_mod.SafeFileStorage, "create_file"),
+        (workers_mod.SafeFileStorage, "create_file"),
         (os, "fsync"),
         (os, "rename"),
         (os, "replace"),
@@ -416,7 +417,7 @@ def test_failed_commit_does_not_poison_the_next_run(
     gc.disable()
     try:
         with monkeypatch.context() as patch:
-            _fail_nth(patch, index_mod.SafeFileStorage, "create_file", nth, before_switch=False)
+            _fail_nth(patch, workers_mod.SafeFileStorage, "create_file", nth, before_switch=False)
             with pytest.raises(NotesearchError):
                 build_index(notes, index)
         build_index(notes, index)  # the disk has space again

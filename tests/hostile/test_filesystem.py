@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import notesearch.index as index_mod
+import notesearch.engine.build as index_mod
 from notesearch import build_index, open_index, search
 from notesearch.models import Hit, SearchResult, Section, Snippet
 from notesearch.printers import make_printer
@@ -97,7 +97,7 @@ def test_query_does_not_open_a_note_that_became_a_fifo(tmp_path: Path) -> None:
 
 SWAP_SCRIPT = """
 import os, sys
-import notesearch.index as m
+import notesearch.engine.build as m
 real = m.discover
 target = sys.argv[1]
 def swap(*args, **kwargs):

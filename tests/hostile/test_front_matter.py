@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from notesearch import open_index
-from notesearch.parse import parse_note
+from notesearch.notes.parse import parse_note
 from tests.conftest import write
 from tests.hostile.helpers import index_ok, run
 

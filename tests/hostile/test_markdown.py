@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from notesearch.parse import parse_note
+from notesearch.notes.parse import parse_note
 from tests.conftest import write
 from tests.hostile.helpers import index_ok, run, subprocess_env
 
@@ -157,7 +157,7 @@ def test_heading_tags_in_code_spans_and_links() -> None:
 
 PARSE_STDIN = (
     "import sys\n"
-    "from notesearch.parse import parse_note\n"
+    "from notesearch.notes.parse import parse_note\n"
     "note, _ = parse_note('n.md', sys.stdin.read())\n"
     "print(sum(len(s.text) for s in note.sections))\n"
 )

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from notesearch import QuerySyntaxError, build_index, open_index, search, suggest
-from notesearch import parse as parse_module
 from notesearch.errors import UnreadableNoteError
-from notesearch.front_matter import split
 from notesearch.models import Hit, SearchResult, Section, Snippet
-from notesearch.parse import parse_note
+from notesearch.notes import parse as parse_module
+from notesearch.notes.front_matter import split
+from notesearch.notes.parse import parse_note
+from notesearch.notes.read import decode
 from notesearch.printers import make_printer
-from notesearch.read import decode
 from notesearch.sanitize import clean, clean_line
 from tests.conftest import write
 from tests.hostile.helpers import UNSAFE, run

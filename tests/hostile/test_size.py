@@ -57,7 +57,7 @@ def test_note_growing_past_the_limit_after_discovery_is_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The size checked is the size read, not the size stat() saw."""
-    import notesearch.index as index_mod
+    import notesearch.engine.build as index_mod
 
     notes = tmp_path / "notes"
     grower = write(notes, "grow.md", "# Grow\n\ngrowword\n")

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import IO, Protocol
 
-from ..models import Records, SearchResult, Section
-
-FORMATS = ("rich", "plain", "jsonl", "json", "paths", "vimgrep")
-EXPORT_FORMATS = ("jsonl", "json")
+from ..models import Records, SearchResult, Section, Shown
 
 
 class Printer(Protocol):
@@ -25,6 +22,9 @@ class Printer(Protocol):
 
     def markdown(self, text: str) -> None:
         """Print a note's Markdown (rendered on a terminal, raw elsewhere)."""
+
+    def show(self, shown: Shown) -> None:
+        """Print a note or section for ``show``: its Markdown, or its sections as JSON."""
 
     def close(self) -> None:
         """Finish the output (closing brackets, footers)."""

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..models import Records, SearchResult, Section
+from ..models import Records, SearchResult, Section, Shown
 
 SCHEMA_VERSION = 1
 
@@ -51,8 +51,12 @@ class JsonPrinter:
             self._emit(section.to_dict())
 
     def records(self, records: Records) -> None:
-        for row in records.rows:
+        rows = records.rows if records.json_rows is None else records.json_rows
+        for row in rows:
             self._emit(dict(row))
+
+    def show(self, shown: Shown) -> None:
+        self.sections(shown.sections)
 
     def markdown(self, text: str) -> None:
         self._emit({"markdown": text})

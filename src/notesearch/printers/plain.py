@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-from ..models import Records, SearchResult, Section
+from ..models import Records, SearchResult, Section, Shown
 from ..sanitize import clean, clean_block, clean_line
 
 SEPARATOR = " › "
@@ -40,6 +40,9 @@ class _Lines:
 
     def markdown(self, text: str) -> None:
         self.out.write(clean_block(text) + ("" if text.endswith("\n") else "\n"))
+
+    def show(self, shown: Shown) -> None:
+        self.markdown(shown.text.rstrip("\n") + "\n")
 
 
 class PlainPrinter(_Lines):

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from ..models import Records, SearchResult, Section
+from ..models import Records, SearchResult, Section, Shown
 from ..sanitize import clean, clean_block, clean_line, clean_with_spans
 from .plain import SEPARATOR
 
@@ -181,6 +181,9 @@ class RichPrinter:
         # Sanitized first (escape bytes never reach the terminal); links are
         # shown, not made clickable, so a note cannot plant a hyperlink.
         self.console.print(Markdown(clean_block(text), hyperlinks=False))
+
+    def show(self, shown: Shown) -> None:
+        self.markdown(shown.text.rstrip("\n") + "\n")
 
     def close(self) -> None:
         if self.shown:

@@ -1,0 +1,53 @@
+"""``notesearch config``: the effective settings and where each came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..sanitize import clean_line
+from ..settings import DESCRIPTIONS, Settings
+from .failures import errors
+from .options import location_options
+
+
+@click.command("config")
+@location_options
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["toml", "json"]),
+    default="toml",
+    show_default=True,
+    help="TOML with the source of each value as a comment, or JSON.",
+)
+@errors
+def config_command(notes_dir: Path, index_dir: Path, fmt: str, settings: Settings) -> None:
+    """Print the effective configuration and where each value came from.
+
+    Settings come from, highest first: the command line, the environment
+    (NOTESEARCH_NOTES, NOTESEARCH_INDEX), .notesearch.toml in the notes
+    folder, $XDG_CONFIG_HOME/notesearch/config.toml, and the defaults.
+
+    \b
+    Examples:
+      notesearch config
+      notesearch config --notes ~/vault --format json | jq .limit
+    """
+    import json
+
+    current = settings
+    if fmt == "json":
+        record = {
+            key: {"value": value, "source": current.sources[key]}
+            for key, value in current.values.items()
+        }
+        click.echo(json.dumps(record, ensure_ascii=True, indent=2))
+        return
+    for key, value in current.values.items():
+        shown = (
+            "# not set: rich on a terminal, plain otherwise" if value is None else json.dumps(value)
+        )
+        click.echo(clean_line(f"{key} = {shown}  # {current.sources[key]}; {DESCRIPTIONS[key]}"))

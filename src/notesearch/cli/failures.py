@@ -1,0 +1,85 @@
+"""How a command ends: core errors become one line on stderr and an exit code.
+
+A :class:`~notesearch.errors.NotesearchError` is shown as its message and
+hint (exit 2, or its own ``exit_code``); Ctrl-C is 130; a closed pipe
+(``| head -1``) a quiet 0; anything else one line too, never a traceback
+(``NOTESEARCH_DEBUG=1`` shows it).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any, TypeVar
+
+import click
+
+from ..errors import NothingFoundError
+from ..printers import messages
+from ..printers.messages import EXIT_ERROR
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CommandError(click.ClickException):
+    """An error on its way out: one line on stderr, exit 2 (or ``exit_code``)."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """One line on ``file`` (stderr when None)."""
+        messages.fail(self.message, file if file is not None else sys.stderr)
+
+
+def warn(message: str) -> None:
+    """``notesearch: warning: ...`` on stderr."""
+    messages.warn(message, sys.stderr)
+
+
+def debugging() -> bool:
+    """NOTESEARCH_DEBUG: tracebacks instead of one-line errors."""
+    return bool(os.environ.get("NOTESEARCH_DEBUG"))
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Core errors become a CommandError (one line, exit 2), Ctrl-C exit 130, and a
+    closed pipe (``| head -1``) a quiet exit 0; anything else is one line too."""
+    try:
+        yield
+    except BrokenPipeError:
+        quiet_stdout()
+        raise SystemExit(0) from None
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except (Exception, KeyboardInterrupt) as exc:
+        if isinstance(exc, NothingFoundError):
+            for line in exc.warnings:
+                warn(line)
+        message, code = messages.describe(exc, debug=debugging())
+        raise CommandError(message, code) from exc
+
+
+def errors(func: F) -> F:
+    """Run a command under :func:`translated_errors`."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with translated_errors():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null after the reader went away, so exit flushes cleanly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (tests)
+        pass

@@ -1,0 +1,113 @@
+"""``notesearch open``: search, then open a result in the editor at its line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..editor import editor_command, pick_editor
+from ..models import QueryRequest
+from ..settings import Settings
+from ..vault import Vault
+from .failures import CommandError, errors, warn
+from .options import filter_options, location_options
+
+
+@click.command("open")
+@click.argument("words", nargs=-1, required=True)
+@location_options
+@click.option(
+    "-p",
+    "--pick",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Open the Nth result, numbered as `notesearch query` numbers them.",
+)
+@filter_options
+@errors
+def open_command(
+    words: tuple[str, ...],
+    notes_dir: Path,
+    index_dir: Path,
+    pick: int,
+    tags: tuple[str, ...],
+    any_tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    path_glob: str | None,
+    settings: Settings,
+) -> None:
+    """Search, then open a result in $VISUAL or $EDITOR at its line.
+
+    The query language and filters are those of `notesearch query`. The
+    editor gets the file and line the way it expects them (vim, emacs,
+    nano, micro, kak, helix, VS Code, Sublime Text; other editors get just
+    the file). Exit 0 when the editor succeeded, 1 when nothing matched.
+
+    \b
+    Examples:
+      notesearch open spot training
+      notesearch open checkpoint --tag exam-tip --pick 2
+      EDITOR="code -w" notesearch open "feature store"
+    """
+    editor = pick_editor(os.environ)
+    if editor is None:
+        raise CommandError("no editor set: set $EDITOR (or $VISUAL), e.g. export EDITOR=vim")
+    request = QueryRequest(
+        " ".join(words), tags=tags, any_tags=any_tags, exclude_tags=exclude_tags, path=path_glob
+    )
+    chosen = Vault(notes_dir, index_dir, settings).pick(request, pick)
+    for message in chosen.warnings:
+        warn(message)
+    argv = editor_command(editor, chosen.file, chosen.line, chosen.column)
+    source = "$VISUAL" if os.environ.get("VISUAL", "").strip() else "$EDITOR"
+    status = _run_editor(argv, source)
+    if status < 0:
+        raise CommandError(f"the editor ({source}) was ended by signal {-status}")
+    if status != 0:
+        raise CommandError(f"the editor ({source}) exited with status {status}")
+
+
+def _run_editor(argv: list[str], source: str) -> int:
+    """Run the editor in the foreground; its exit status (negative: killed by that signal)."""
+    import subprocess
+
+    try:
+        with _ignoring_interrupts():
+            return subprocess.run(argv, check=False).returncode
+    except FileNotFoundError:
+        raise CommandError(f"editor not found: {argv[0]} (from {source})") from None
+    except OSError as exc:
+        raise CommandError(f"cannot run the editor {argv[0]} ({source}): {exc.strerror}") from None
+
+
+@contextmanager
+def _ignoring_interrupts() -> Iterator[None]:
+    """While the editor runs, Ctrl-C belongs to it (as with git): we must not kill it.
+
+    A Python-level handler (not SIG_IGN) is installed, so the editor still
+    starts with the default handlers: exec resets caught signals.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = ("SIGINT", "SIGQUIT")
+    signals = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    previous: list[tuple[int, Any]] = [(sig, signal.signal(sig, _ignore)) for sig in signals]
+    try:
+        yield
+    finally:
+        for sig, handler in previous:
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """A signal handler that does nothing."""

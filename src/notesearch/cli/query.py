@@ -1,0 +1,157 @@
+"""``notesearch query``: the best sections, answered by a running watch when one runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..answers import QueryArgs, run_query
+from ..printers.context import Terminal
+from ..printers.messages import EXIT_FOUND
+from ..settings import QUERY_FORMATS, Settings
+from .failures import errors
+from .options import color_option, complete_notes, filter_options, format_option, location_options
+
+if TYPE_CHECKING:
+    from ..serve.protocol import Output
+
+
+@click.command("query")
+@click.argument("words", nargs=-1, required=True)
+@location_options
+@filter_options
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Most results to show.",
+)
+@click.option("--all", "show_all", is_flag=True, help="Show every match (no --limit).")
+@click.option(
+    "--per-note",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Most sections from one note; 0 for no cap.",
+)
+@format_option(QUERY_FORMATS)
+@click.option(
+    "-l",
+    "--files",
+    "files_only",
+    is_flag=True,
+    help="Print only note paths (same as --format paths).",
+)
+@click.option(
+    "-0", "--null", is_flag=True, help="With paths: end each path with NUL, for xargs -0."
+)
+@color_option
+@click.option(
+    "--links-to",
+    metavar="NOTE",
+    shell_complete=complete_notes,
+    help="Only sections with a link to this note.",
+)
+@click.option(
+    "--linked-from",
+    metavar="NOTE",
+    shell_complete=complete_notes,
+    help="Only sections this note links to (all of a note it links to without #anchor).",
+)
+@click.option(
+    "--correct",
+    is_flag=True,
+    help="When nothing matches and a spelling correction exists, run the corrected query.",
+)
+@click.option("--refresh", is_flag=True, help="Update the index before searching.")
+@errors
+def query_command(
+    words: tuple[str, ...],
+    notes_dir: Path,
+    index_dir: Path,
+    tags: tuple[str, ...],
+    any_tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    path_glob: str | None,
+    limit: int,
+    show_all: bool,
+    per_note: int,
+    fmt: str | None,
+    files_only: bool,
+    null: bool,
+    color: str,
+    links_to: str | None,
+    linked_from: str | None,
+    correct: bool,
+    refresh: bool,
+    settings: Settings,
+) -> None:
+    """Search the index; print the best-matching sections.
+
+    Words, "phrases", AND / OR / NOT (or -word), (parentheses), prefix*,
+    fuzzy~ and fields title: heading: tag: path: link: are understood.
+    Sections with all the words rank first; sections with most of them follow.
+
+    \b
+    Examples:
+      notesearch query "spot training" --tag gotcha
+      notesearch query 'checkpoint* NOT distributed' --tag exam-tip --limit 5
+      notesearch query "feature store" --format jsonl | jq -r '"\\(.path):\\(.line)"'
+      notesearch query deepar -l | xargs -d '\\n' $EDITOR
+      vim -q <(notesearch query "serverless inference" --format vimgrep)
+    """
+    args = QueryArgs(
+        words=words,
+        notes_dir=str(notes_dir),
+        index_dir=str(index_dir),
+        tags=tags,
+        any_tags=any_tags,
+        exclude_tags=exclude_tags,
+        path_glob=path_glob,
+        limit=limit,
+        show_all=show_all,
+        per_note=per_note,
+        fmt=fmt,
+        files_only=files_only,
+        null=null,
+        color=color,
+        links_to=links_to,
+        linked_from=linked_from,
+        correct=correct,
+        refresh=refresh,
+    )
+    terminal = Terminal.current(sys.stdout)
+    served = None if refresh else _ask_server(args, terminal)
+    if served is not None:
+        from ..serve.client import replay
+
+        code, output = served
+        replay(output, sys.stdout, sys.stderr)
+    else:
+        code = run_query(args, terminal, sys.stdout, sys.stderr, settings=settings)
+    if code != EXIT_FOUND:
+        raise SystemExit(code)
+
+
+def _ask_server(args: QueryArgs, terminal: Terminal) -> tuple[int, Output] | None:
+    """The answer of the `notesearch watch` serving this index, or None (run in process).
+
+    Not asked when NOTESEARCH_NO_SERVER is set (or NOTESEARCH_DEBUG, which
+    wants a traceback from this process).
+    """
+    if os.environ.get("NOTESEARCH_NO_SERVER") or os.environ.get("NOTESEARCH_DEBUG"):
+        return None
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working folder was removed
+        return None
+    from ..serve import client
+
+    here = args.located(cwd)
+    return client.ask(here.index_dir, here.notes_dir, here.to_json(), terminal.to_json())

@@ -1,0 +1,249 @@
+"""Building and updating the index: the only module that writes with Whoosh.
+
+``build_index`` compares the notes on disk with the file table of the live
+generation (size and mtime first, a content hash to confirm), parses only
+what changed, and commits the change into a new generation (see
+:mod:`.store` for why that is crash-safe).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .. import settings as settings_mod
+from ..errors import IndexVersionError, IndexWriteError, NotesFolderError
+from ..models import Diagnostic, IndexStats, Note
+from ..notes.discover import NoteFile, discover
+from ..notes.links import NoteSet
+from ..paths import display
+from . import store, tables
+from .documents import Outcome, documents, examine
+from .tables import FileTable, NoteEntry
+from .workers import Work, commit_with, in_parallel, new_generation, worker_count, write_error
+
+WarningSink = Callable[[Diagnostic], None]
+ProgressSink = Callable[[int, int], None]
+
+
+def build_index(
+    notes_dir: Path,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    on_warning: WarningSink | None = None,
+    on_progress: ProgressSink | None = None,
+    lock_timeout: float = 10.0,
+    max_bytes: int | None = None,
+    extensions: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    jobs: int | None = None,
+) -> IndexStats:
+    """Index (or update the index of) the notes under ``notes_dir`` into ``index_dir``.
+
+    Only notes whose size or mtime changed are read, and only those whose
+    content hash changed are parsed again. The previous index stays live and
+    intact until the new one is complete.
+
+    ``max_bytes``, ``extensions`` and ``ignore`` default to what the notes
+    folder's ``.notesearch.toml`` (or the user's config file) says.
+
+    ``jobs`` is how many worker processes read, parse and index the notes
+    (each writes its own index segment). None picks one per usable CPU (at
+    most 4) when at least 200 notes must be read, and works in this process
+    otherwise; 1 never starts a worker.
+
+    Raises:
+        NotesFolderError: ``notes_dir`` is missing or not a folder.
+        IndexWriteError: the index folder cannot be written.
+        IndexLockedError: another process holds the index lock.
+        IndexVersionError: the index has another schema (use ``rebuild``).
+    """
+    started = time.perf_counter()
+    stats = IndexStats()
+
+    def warn(diag: Diagnostic) -> None:
+        stats.warnings.append(diag)
+        if on_warning is not None:
+            on_warning(diag)
+
+    if not notes_dir.exists():
+        raise NotesFolderError(f"notes folder {display(notes_dir)} does not exist")
+    if not notes_dir.is_dir():
+        raise NotesFolderError(f"notes folder {display(notes_dir)} is not a folder")
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexWriteError(f"index folder {display(index_dir)} is not a folder")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexWriteError(
+            f"cannot create the index folder {display(index_dir)}: {exc.strerror}"
+        ) from exc
+
+    if max_bytes is None or extensions is None or ignore is None:
+        settings = settings_mod.for_notes(notes_dir)
+        max_bytes = settings["max_bytes"] if max_bytes is None else max_bytes
+        extensions = settings["extensions"] if extensions is None else extensions
+        ignore = settings["ignore"] if ignore is None else ignore
+    assert max_bytes is not None and extensions is not None and ignore is not None
+    discovery = {"extensions": list(extensions), "ignore": list(ignore), "max_bytes": max_bytes}
+
+    with store.locked(index_dir, timeout=lock_timeout):
+        live = store.current(index_dir)
+        store.clean(index_dir, keep=live)  # leftovers of a crashed or killed run
+        live_meta = tables.read_meta(live) if live is not None else {}
+        old = FileTable()
+        if live is not None and not rebuild:
+            if live_meta.get("schema_version") != store.SCHEMA_VERSION:
+                raise IndexVersionError(
+                    f"The index at {display(index_dir)} was written by another version "
+                    "of notesearch. Run `notesearch index --rebuild`."
+                )
+            old = tables.read_table(live)
+
+        found = discover(notes_dir, exclude=[index_dir], suffixes=extensions, ignore=ignore)
+        for diag in found.warnings:
+            warn(diag)
+            stats.skipped += 1
+
+        same_rules = live is not None and live_meta.get("discovery") == discovery
+        table = FileTable(assets=found.assets)
+        note_set = NoteSet((n.path for n in found.notes), found.assets)
+        pending: list[tuple[NoteFile, NoteEntry | None]] = []
+        for note_file in found.notes:
+            entry = old.notes.get(note_file.path)
+            if (
+                entry is not None
+                and entry.size == note_file.size
+                and entry.mtime_ns == note_file.mtime_ns
+            ):
+                table.notes[note_file.path] = entry
+                continue
+            signature = [note_file.size, note_file.mtime_ns]
+            if same_rules and old.skipped.get(note_file.path) == signature:
+                table.skipped[note_file.path] = signature  # warned about when first seen
+                stats.skipped += 1
+                continue
+            pending.append((note_file, entry))
+
+        base = None if rebuild else live
+        workers = worker_count(jobs, len(pending))
+        parsed: list[Note] = []  # changed notes parsed here (serial), to add below
+        work: Work | None = None
+        if workers > 1:
+            work = in_parallel(
+                index_dir, base, notes_dir, pending, max_bytes, note_set, workers, on_progress
+            )
+            results: Iterable[tuple[Outcome, Note | None]] = ((o, None) for o in work.outcomes)
+        else:
+            results = (examine(notes_dir, nf, entry, max_bytes) for nf, entry in pending)
+        changed: list[tuple[NoteFile, str]] = []
+        for done, ((note_file, _), (outcome, note)) in enumerate(
+            zip(pending, results, strict=True), 1
+        ):
+            for diag in outcome.diagnostics:
+                warn(diag)
+            if outcome.entry is None:
+                # A file that is the problem waits for a change; a failed read
+                # ("access") is tried again next time.
+                if outcome.kind == "content":
+                    table.skipped[note_file.path] = [note_file.size, note_file.mtime_ns]
+                stats.skipped += 1
+            else:
+                table.notes[note_file.path] = outcome.entry
+                if outcome.kind == "changed":
+                    changed.append((note_file, outcome.hashed))
+                    if note is not None:
+                        parsed.append(note)
+            if on_progress is not None and work is None:
+                on_progress(done, len(pending))
+
+        removed = [path for path in old.notes if path not in table.notes]
+        # A new path whose content is that of a removed path is a rename.
+        gone = {old.notes[p].digest for p in removed}
+        for note_file, hashed in changed:
+            if note_file.path in old.notes:
+                stats.updated += 1
+            elif hashed in gone:
+                gone.discard(hashed)
+                stats.renamed += 1
+            else:
+                stats.added += 1
+        stats.removed = len(removed) - stats.renamed
+        stats.unchanged = len(table.notes) - len(changed)
+
+        table_changed = table.to_json() != old.to_json() or not same_rules
+        if live is None or rebuild or changed or removed or table_changed:
+            meta = {
+                "notes_root": str(notes_dir.resolve()),
+                "written": time.time(),
+                "discovery": discovery,
+            }
+            drop = [*removed, *(nf.path for nf, _ in changed)] if base is not None else []
+            _write(index_dir, base, table, parsed, drop, note_set, meta, work)
+            stats.written = True
+        elif work is not None:  # workers ran, but nothing changed (new notes unreadable)
+            store.clean(index_dir, keep=live)
+
+        _count(table, stats)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+
+def _write(
+    index_dir: Path,
+    base: Path | None,
+    table: FileTable,
+    notes: list[Note],
+    drop: list[str],
+    note_set: NoteSet,
+    meta: dict[str, Any],
+    work: Work | None = None,
+) -> None:
+    """Commit the changes into a new generation and switch CURRENT to it.
+
+    ``drop`` names the notes whose old sections go; ``notes`` are added here;
+    ``work`` holds what worker processes already wrote into the generation.
+    """
+    try:
+        tmp, ix = (work.tmp, work.ix) if work is not None else new_generation(index_dir, base)
+        # Plain segment files, not one compound file: Whoosh reads a compound
+        # file's parts by copying them into memory at every open (about 0.1 s
+        # per query at 10,000 notes); plain files are memory-mapped.
+        writer = ix.writer(limitmb=128, compound=False)
+        try:
+            for path in drop:
+                writer.delete_by_term("note", path)
+            for note in notes:
+                entry = table.notes[note.path]
+                for doc in documents(note, note_set, entry.aliases):
+                    writer.add_document(**doc)
+            if work is None:
+                writer.commit(optimize=base is None)
+            else:
+                commit_with(writer, work.segments)
+        except BaseException:
+            # A failed add or commit leaves Whoosh's writer holding its lock
+            # (an flock on a file that the next generation hard-links):
+            # release it, or the next run in this process could not write.
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        finally:
+            ix.close()
+        final = store.publish(index_dir, tmp, table, meta)
+        store.clean(index_dir, keep=final)
+    except OSError as exc:
+        raise write_error(index_dir, exc.strerror or str(exc)) from exc
+    except Exception as exc:  # Whoosh's own errors (LockError, ...)
+        raise write_error(index_dir, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _count(table: FileTable, stats: IndexStats) -> None:
+    stats.notes = len(table.notes)
+    stats.sections = sum(e.sections for e in table.notes.values())
+    stats.links = sum(e.links for e in table.notes.values())
+    stats.tags = len({t for e in table.notes.values() for t in e.tags})

@@ -1,0 +1,131 @@
+"""Highlights and snippets: which words of a section matched, and where they are in the file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from whoosh import query
+
+from ..errors import NotesearchError
+from ..models import Snippet, Span
+from ..notes.read import read_lines
+from .reader import Index
+from .schema import SEARCH_FIELDS, make_analyzer
+from .snippets import make_snippet
+
+ANALYZER = make_analyzer()
+_LONG_TEXT = 100_000
+
+
+_MAX_SPANS = 1000
+
+
+def text_terms(pairs: Iterable[tuple[str, Any]]) -> frozenset[str]:
+    """The term texts of the text fields among (field, term) pairs."""
+    return frozenset(
+        term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        for field, term in pairs
+        if field in SEARCH_FIELDS
+    )
+
+
+def highlight_terms(index: Index, parsed: query.Query) -> frozenset[str]:
+    """The index terms (stems) the query matches in text fields, wildcards expanded.
+
+    (Whoosh's own ``Query.existing_terms`` reuses its ``fieldname`` argument
+    as a loop variable and so drops terms of every field after the first.)
+    """
+    reader = index._searcher.reader()
+    found: set[tuple[str, Any]] = set()
+    for leaf in parsed.leaves():
+        if leaf.field() not in SEARCH_FIELDS:
+            continue
+        for field, term in leaf.expanded_terms(reader, phrases=True):
+            if (field, term) in reader:
+                found.add((field, term))
+    return text_terms(found)
+
+
+def find_spans(text: str, terms: Iterable[str]) -> list[Span]:
+    """Character spans of the words in ``text`` whose stems are among ``terms``."""
+    wanted = frozenset(terms)
+    if not wanted or not text:
+        return []
+    if len(text) > _LONG_TEXT:
+        return _find_spans_long(text, wanted)
+    spans: list[Span] = []
+    for token in ANALYZER(text, chars=True, mode="index"):
+        if token.text in wanted:
+            spans.append(Span(token.startchar, token.endchar))
+    return sorted(set(spans), key=lambda s: s.start)
+
+
+def _find_spans_long(text: str, wanted: frozenset[str]) -> list[Span]:
+    """find_spans for huge texts: stem only the words that start like a wanted stem.
+
+    Analysing a megabyte with Whoosh takes seconds; a regular expression finds
+    the candidate words anywhere in the text in milliseconds, and each
+    distinct word is stemmed once.
+    """
+    prefixes = sorted({re.escape(t[: max(3, len(t) - 1)]) for t in wanted}, key=len)
+    pattern = re.compile(r"\b(?:" + "|".join(prefixes) + r")\w*", re.IGNORECASE)
+    stems: dict[str, bool] = {}
+    spans: list[Span] = []
+    for match in pattern.finditer(text):
+        word = match.group(0).lower()
+        hit = stems.get(word)
+        if hit is None:
+            hit = stems[word] = any(t.text in wanted for t in ANALYZER(word))
+        if hit:
+            spans.append(Span(match.start(), match.end()))
+            if len(spans) >= _MAX_SPANS:
+                break
+    return spans
+
+
+def snippet_for(
+    index: Index, data: dict[str, Any], terms: frozenset[str], files: dict[str, list[str] | None]
+) -> Snippet:
+    text = data["text"]
+    spans = find_spans(text, terms)
+    snippet = make_snippet(text, spans)
+    word = text[spans[0].start : spans[0].end] if spans else ""
+    if not spans:  # the match is in the heading (or the title) only
+        heading = data["heading"]
+        heading_spans = find_spans(heading, terms)
+        if heading_spans:
+            word = heading[heading_spans[0].start : heading_spans[0].end]
+            if not text:
+                snippet = Snippet(text=heading, spans=tuple(heading_spans))
+    line, column = _locate(index, data, word, files)
+    return replace(snippet, line=line, column=column)
+
+
+def _locate(
+    index: Index, data: dict[str, Any], word: str, files: dict[str, list[str] | None]
+) -> tuple[int, int]:
+    """Line and column of ``word`` in the note file, within the section's lines.
+
+    ``files`` caches each note's lines for the hits of one search.
+    """
+    line = int(data["line"])
+    if not word or index.notes_dir is None:
+        return line, 1
+    path = data["path"]
+    if path not in files:
+        try:  # safely: the file may have become a FIFO or a link out of the folder
+            files[path] = read_lines(str(index.notes_dir), path)
+        except (OSError, NotesearchError):
+            files[path] = None
+    lines = files[path]
+    if lines is None:
+        return line, 1
+    lowered = word.lower()
+    for number in range(line, min(int(data["end_line"]), len(lines)) + 1):
+        col = lines[number - 1].lower().find(lowered)
+        if col >= 0:
+            return number, col + 1
+    return line, 1

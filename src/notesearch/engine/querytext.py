@@ -1,0 +1,121 @@
+"""Checks on a query string before Whoosh sees it.
+
+Whoosh's parser is forgiving to a fault: an unbalanced quote or parenthesis,
+a dangling ``AND`` or a misspelt field name quietly becomes a different query.
+A search tool used in pipelines must instead say what is wrong, so these
+checks run first and raise :class:`QuerySyntaxError` with the position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import QuerySyntaxError
+
+FIELDS = ("title", "heading", "tag", "path", "link", "body")
+ALIASES = {"tags": "tag", "links": "link", "headings": "heading", "file": "path", "text": "body"}
+OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+_FIELD = re.compile(r"(?:(?<=[\s(\-+])|^)([A-Za-z]+):(?=[^\s:/])")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A plain word of the query (not an operator, not a field name)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def distance(a: str, b: str) -> int:
+    """Levenshtein edit distance."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = row
+    return previous[-1]
+
+
+def _fail(query: str, pos: int, message: str) -> QuerySyntaxError:
+    return QuerySyntaxError(f"{message} at column {pos + 1} of query {query!r}")
+
+
+def check(query: str) -> None:
+    """Raise QuerySyntaxError when the query cannot mean what its writer meant."""
+    if not query.strip():
+        raise QuerySyntaxError(
+            "empty query", hint='Give some words, e.g. notesearch query "spot training".'
+        )
+    depth_stack: list[int] = []
+    quote_at: int | None = None
+    for pos, ch in enumerate(query):
+        if ch == '"':
+            quote_at = None if quote_at is not None else pos
+        elif quote_at is None and ch == "(":
+            depth_stack.append(pos)
+        elif quote_at is None and ch == ")":
+            if not depth_stack:
+                raise _fail(query, pos, "unmatched ')'")
+            depth_stack.pop()
+    if quote_at is not None:
+        raise _fail(query, quote_at, "unclosed '\"'")
+    if depth_stack:
+        raise _fail(query, depth_stack[-1], "unclosed '('")
+
+    outside = _mask_quotes(query)
+    for match in _FIELD.finditer(outside):
+        name = match.group(1)
+        lowered = name.lower()
+        if lowered in FIELDS or lowered in ALIASES:
+            continue
+        near = [f for f in (*FIELDS, *ALIASES) if distance(lowered, f) <= (1 if len(f) <= 4 else 2)]
+        if near:
+            raise QuerySyntaxError(
+                f"unknown field '{name}:' at column {match.start(1) + 1} of query {query!r}",
+                hint=f'Did you mean {near[0]}:? To search the text itself, quote it: "{name}:...".',
+            )
+
+    tokens = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", outside)]
+    bare = [(pos, tok) for pos, tok in tokens if tok.strip("()") in OPERATORS]
+    for pos, tok in bare:
+        op = tok.strip("()")
+        idx = next(i for i, (p, _) in enumerate(tokens) if p == pos)
+        if idx == len(tokens) - 1 or tokens[idx + 1][1].startswith(")"):
+            raise _fail(query, pos, f"{op} needs a term after it")
+        if op != "NOT" and (idx == 0 or tokens[idx - 1][1].endswith("(")):
+            raise _fail(query, pos, f"{op} needs a term before it")
+
+
+def _mask_quotes(query: str) -> str:
+    """The query with quoted text replaced by spaces (same length)."""
+    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), query)
+
+
+def words(query: str) -> list[Word]:
+    """The plain words a user typed: for spelling suggestions.
+
+    Skips operators, field names, field values other than text fields, and
+    words with wildcard or fuzzy suffixes.
+    """
+    found: list[Word] = []
+    for match in re.finditer(r"\S+", query):
+        token = match.group(0)
+        if token.strip("()") in OPERATORS:
+            continue
+        field = _FIELD.match(query, match.start())
+        offset = match.start()
+        if field is not None:
+            name = ALIASES.get(field.group(1).lower(), field.group(1).lower())
+            if name not in ("title", "heading", "body"):
+                continue
+            offset = field.end()
+        if token.endswith(("*", "?")) or re.search(r"~\d*$", token):
+            continue
+        for word in _WORD.finditer(query, offset, match.end()):
+            if not word.group(0).isdigit():
+                found.append(Word(word.start(), word.end(), word.group(0)))
+    return found

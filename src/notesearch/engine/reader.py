@@ -1,0 +1,181 @@
+"""An open, read-only view of one index generation: :class:`Index` and :func:`open_index`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+from whoosh import scoring
+
+from ..errors import IndexMissingError
+from ..models import Link, Section
+from ..notes import tags as tagmod
+from ..notes.discover import discover
+from ..notes.links import NoteSet
+from ..paths import display
+from ..settings import NOTE_SUFFIXES
+from . import store, tables
+from .schema import SEARCH_FIELDS
+
+
+class Index:
+    """An open, read-only view of one index generation.
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, index_dir: Path, notes_dir: Path | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self.notes_dir = Path(notes_dir) if notes_dir is not None else None
+        from whoosh.filedb.filestore import FileStorage
+
+        for attempt in range(3):
+            self.generation = store.require(self.index_dir)
+            try:
+                self._ix = FileStorage(str(self.generation), readonly=True).open_index()
+                break
+            except Exception as exc:  # a writer removed it in between: look again
+                if attempt == 2:
+                    raise IndexMissingError(
+                        f"cannot open the index at {display(self.index_dir)}: {exc}",
+                        hint="Run `notesearch index --rebuild`.",
+                    ) from exc
+        # Read everything that is looked up by file name now: a writer may
+        # remove this generation's folder while the Index is still in use
+        # (open files stay readable, names do not).
+        self.schema = self._ix.schema
+        self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+        self._preopen()
+        self.meta = tables.read_meta(self.generation)
+        # The stat table now; the whole file table (titles, tags, anchors)
+        # when something asks for it, from a file opened now.
+        self._table: tables.FileTable | None = None
+        try:
+            self._table_file: BinaryIO | None = open(self.generation / tables.TABLE, "rb")  # noqa: SIM115
+        except OSError:
+            self._table_file = None
+        self.stat = tables.read_stat(self.generation) or tables.StatTable.of(self.table)
+        self._note_set: NoteSet | None = None
+        self._known_tags: set[str] | None = None
+        self._sections: list[Section] | None = None
+
+    def _preopen(self) -> None:
+        """Open every segment's column files now (Whoosh opens them on first use).
+
+        Segments are plain files (see index.py), opened lazily by name; a
+        writer may remove this generation's folder while this Index is in
+        use, and files already open (memory-mapped) stay readable.
+        """
+        scored = [name for name in (*SEARCH_FIELDS, "path") if name in self.schema]
+        for leaf, _ in self._searcher.reader().leaf_readers():
+            if leaf.doc_count_all():
+                leaf.stored_fields(0)
+                for name in scored:
+                    leaf.doc_field_length(0, name)
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._ix.close()
+        if self._table_file is not None:
+            self._table_file.close()
+            self._table_file = None
+
+    @property
+    def table(self) -> tables.FileTable:
+        """Every indexed note with its title, tags and anchors (read on first use)."""
+        if self._table is None:
+            if self._table_file is None:
+                self._table = tables.FileTable()
+            else:
+                self._table = tables.parse_table(self._table_file.read())
+                self._table_file.close()
+                self._table_file = None
+        return self._table
+
+    @property
+    def note_set(self) -> NoteSet:
+        if self._note_set is None:
+            self._note_set = NoteSet(self.stat.notes, self.stat.assets)
+        return self._note_set
+
+    def known_tags(self) -> set[str]:
+        """Every tag used, with its ancestors (worked out once)."""
+        if self._known_tags is None:
+            notes = self.table.notes.values()
+            self._known_tags = {t for entry in notes for t in tagmod.expand(entry.tags)}
+        return self._known_tags
+
+    def section(self, stored: dict[str, Any]) -> Section:
+        """Rebuild a Section from its stored record, resolving its links now."""
+        path = stored["path"]
+        links = tuple(
+            self.note_set.resolve(Link(**{**link, "exists": False}), path)
+            for link in stored["links"]
+        )
+        return Section(
+            path=path,
+            title=stored["title"],
+            heading=stored["heading"],
+            level=stored["level"],
+            breadcrumb=tuple(stored["breadcrumb"]),
+            anchor=stored["anchor"],
+            line=stored["line"],
+            end_line=stored["end_line"],
+            tags=tuple(stored["tags"]),
+            links=links,
+            text=stored["text"],
+        )
+
+    def sections(self) -> list[Section]:
+        """Every indexed section, by note path and then line (read once, then kept)."""
+        if self._sections is None:
+            records = [fields["data"] for fields in self._searcher.all_stored_fields()]
+            records.sort(key=lambda r: (r["path"], r["line"]))
+            self._sections = [self.section(record) for record in records]
+        return self._sections
+
+    def docnums(self, keys: set[tuple[str, int]]) -> set[int]:
+        """Whoosh document numbers of the sections named by (note path, line)."""
+        return {
+            docnum
+            for docnum, fields in self._searcher.reader().iter_docs()
+            if (fields["data"]["path"], fields["data"]["line"]) in keys
+        }
+
+    def changes(self, notes_dir: Path) -> tuple[int, int, int]:
+        """(changed, new, removed) notes on disk since this index was written (stat only)."""
+        rules = self.meta.get("discovery") or {}
+        found = discover(
+            notes_dir,
+            exclude=[self.index_dir],
+            suffixes=rules.get("extensions") or NOTE_SUFFIXES,
+            ignore=rules.get("ignore") or (),
+        )
+        known = {**self.stat.notes, **self.stat.skipped}
+        on_disk = {n.path: [n.size, n.mtime_ns] for n in found.notes}
+        changed = sum(1 for p, sig in on_disk.items() if p in known and known[p] != sig)
+        new = sum(1 for p in on_disk if p not in known)
+        removed = sum(1 for p in known if p not in on_disk)
+        return changed, new, removed
+
+
+def open_index(index_dir: Path | str, notes_dir: Path | str | None = None) -> Index:
+    """Open the index in ``index_dir`` for reading.
+
+    Raises:
+        IndexMissingError: there is no index there yet.
+        IndexVersionError: the index was written by another schema version.
+    """
+    return Index(Path(index_dir), Path(notes_dir) if notes_dir is not None else None)

@@ -1,0 +1,188 @@
+"""The index folder on disk: generations, the CURRENT pointer, the file table, the lock.
+
+Layout::
+
+    index/
+      CURRENT          name of the live generation, e.g. "gen-000007\\n"
+      lock             held (flock) by the one process writing; holds its pid
+      gen-000007/      a complete Whoosh index + files.json + meta.json
+
+Why generations: Whoosh's commit writes several files and is not crash-safe
+on its own. An update therefore never touches the live generation. It builds
+``gen-000008.tmp/`` from hard links to the live files (Whoosh only ever
+creates new files or deletes old ones, and our storage unlinks before it
+writes, so a hard link is never written through), commits there, fsyncs every
+file, renames the folder to ``gen-000008`` and then switches ``CURRENT`` with
+one ``os.replace`` (after fsync). A reader sees the old generation or the new
+one, never a mix; a crash leaves a ``*.tmp`` folder that the next writer
+removes. Old generations are removed after the switch; a reader that still has
+one open keeps reading its open files (POSIX), and a reader that lost the race
+simply opens CURRENT again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError
+from ..paths import display
+from .tables import META, STAT, TABLE, FileTable, StatTable, read_meta, write_json
+
+SCHEMA_VERSION = 3  # 2: no spelling field; 3: aliases in body, stat.json
+CURRENT = "CURRENT"
+LOCK = "lock"
+_PREFIX = "gen-"
+
+
+def current(index_dir: Path) -> Path | None:
+    """The live generation folder, or None when there is no index yet."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise IndexMissingError(
+            f"cannot read index at {display(index_dir)}: {exc.strerror}"
+        ) from exc
+    if not name.startswith(_PREFIX) or "/" in name:
+        return None
+    gen = index_dir / name
+    return gen if gen.is_dir() else None
+
+
+def require(index_dir: Path) -> Path:
+    """The live generation, or an error telling the user to build the index."""
+    gen = current(index_dir)
+    if gen is None:
+        where = display(index_dir)
+        raise IndexMissingError(
+            f"No index at {where}. Run `notesearch index` first.",
+        )
+    meta = read_meta(gen)
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise IndexVersionError(
+            f"The index at {display(index_dir)} was written by another version of notesearch "
+            f"(schema {meta.get('schema_version')}, this version reads {SCHEMA_VERSION}). "
+            "Run `notesearch index --rebuild`."
+        )
+    return gen
+
+
+def _generation_number(name: str) -> int:
+    digits = name[len(_PREFIX) :].split(".", 1)[0]
+    return int(digits) if digits.isdigit() else 0
+
+
+def start_generation(index_dir: Path, base: Path | None) -> Path:
+    """A new ``gen-N.tmp`` folder holding hard links to ``base``'s files."""
+    numbers = [_generation_number(p.name) for p in index_dir.glob(_PREFIX + "*")]
+    number = max(numbers, default=0) + 1
+    tmp = index_dir / f"{_PREFIX}{number:06d}.tmp"
+    tmp.mkdir()
+    if base is not None:
+        for item in base.iterdir():
+            # Whoosh's lock file is made anew: a shared inode would share its flock.
+            own = (TABLE, STAT, META)
+            if item.is_file() and item.name not in own and not item.name.endswith("LOCK"):
+                try:
+                    os.link(item, tmp / item.name)
+                except OSError:
+                    shutil.copy2(item, tmp / item.name)  # file systems without hard links
+    return tmp
+
+
+def _fsync_path(path: Path, directory: bool = False) -> None:
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some file systems cannot fsync a folder
+        if exc.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
+
+
+def publish(index_dir: Path, tmp: Path, table: FileTable, meta: dict[str, Any]) -> Path:
+    """Make the finished ``tmp`` generation the live one, atomically."""
+    write_json(tmp / TABLE, table.to_json())
+    write_json(tmp / STAT, StatTable.of(table).to_json())
+    write_json(tmp / META, {**meta, "schema_version": SCHEMA_VERSION})
+    for item in tmp.iterdir():
+        if item.is_file():
+            _fsync_path(item)
+    _fsync_path(tmp, directory=True)
+    final = tmp.with_name(tmp.name[: -len(".tmp")])
+    os.rename(tmp, final)
+    pointer = index_dir / (CURRENT + ".tmp")
+    with open(pointer, "w", encoding="utf-8") as fh:
+        fh.write(final.name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(pointer, index_dir / CURRENT)
+    # The switch is done: the new index is live whatever happens now, so a
+    # failing fsync of the folder must not be reported as a failed update.
+    with contextlib.suppress(OSError):
+        _fsync_path(index_dir, directory=True)
+    return final
+
+
+def clean(index_dir: Path, keep: Path | None) -> None:
+    """Remove every generation but ``keep`` (and unfinished ``*.tmp`` folders)."""
+    for item in index_dir.glob(_PREFIX + "*"):
+        if keep is not None and item.name == keep.name:
+            continue
+        shutil.rmtree(item, ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        (index_dir / (CURRENT + ".tmp")).unlink()
+
+
+@contextlib.contextmanager
+def locked(index_dir: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold the index's writer lock, waiting up to ``timeout`` seconds for it.
+
+    The lock is an ``flock`` on ``index/lock``: the kernel drops it when the
+    holder dies, so a lock left by a killed process never needs cleaning up.
+    """
+    import fcntl
+
+    path = index_dir / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise IndexWriteError(
+            f"cannot write the index folder {display(index_dir)}: {exc.strerror}"
+        ) from exc
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                    raise IndexLockedError(
+                        f"index is locked by another notesearch (pid {pid})",
+                        hint="Wait for it to finish, or stop that process.",
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

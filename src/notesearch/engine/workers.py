@@ -1,0 +1,281 @@
+"""Worker processes, and every call into Whoosh's private API (the one file to audit on a bump).
+
+The private calls (``SegmentWriter(_lk=False)``, ``_finalize_segment``,
+``_close_segment``, ``_merge_segments``, ``_commit_toc``, ``_finish``) are
+why whoosh3 is pinned exactly: they are what Whoosh's own multi-process
+writer does, and they live here only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import IndexWriteError
+from ..notes.discover import NoteFile
+from ..notes.links import NoteSet
+from ..paths import display
+from . import store
+from .documents import Outcome, documents, examine
+from .tables import NoteEntry
+
+ProgressSink = Callable[[int, int], None]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SafeFileStorage":
+        return _safe_storage()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _safe_storage() -> Any:
+    """The class ``SafeFileStorage`` (made on first use: it subclasses Whoosh's FileStorage)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    class SafeFileStorage(FileStorage):  # type: ignore[misc]  # untyped base
+        """A FileStorage that never writes through a hard link shared with the live index."""
+
+        def create_file(
+            self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any
+        ) -> Any:
+            path = self._fpath(name)
+            if os.path.lexists(path):
+                os.unlink(path)
+            return super().create_file(name, excl=excl, mode=mode, **kwargs)
+
+    return SafeFileStorage
+
+
+def new_generation(index_dir: Path, base: Path | None) -> tuple[Path, Any]:
+    """A new unfinished generation (a copy of ``base``, or empty) and its Whoosh index."""
+    tmp = store.start_generation(index_dir, base)
+    from .schema import make_schema
+
+    storage = _safe_storage()(str(tmp))
+    return tmp, storage.create_index(make_schema()) if base is None else storage.open_index()
+
+
+def commit_with(writer: Any, segments: list[Any]) -> None:
+    """Commit ``writer`` together with segments that worker processes wrote.
+
+    What Whoosh's own multi-process writer does with ``multisegment=True``
+    (whoosh3 3.54.0, pinned): the workers' segments join the table of
+    contents as they are, next to whatever this writer merged or added.
+    """
+    try:
+        final = writer._merge_segments(None, None, None)
+        final += segments
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final)
+    except Exception:
+        writer._cleanup_on_error()
+        raise
+    writer._finish()
+
+
+def write_error(index_dir: Path, reason: str) -> IndexWriteError:
+    return IndexWriteError(
+        f"cannot write the index at {display(index_dir)}: {reason}",
+        hint="The previous index is unchanged.",
+    )
+
+
+# Worker processes: below this many notes to read, starting them costs more
+# than it saves (each imports Whoosh and markdown-it: about 0.3 s).
+PARALLEL_MIN = 200
+
+
+MAX_WORKERS = 4
+
+
+def worker_count(jobs: int | None, pending: int) -> int:
+    if jobs is None:
+        if pending < PARALLEL_MIN:
+            return 1
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cpus = os.cpu_count() or 1
+        jobs = min(cpus, MAX_WORKERS)
+    return max(1, min(jobs, pending))
+
+
+@dataclass(slots=True)
+class Work:
+    """What worker processes wrote into an unfinished generation."""
+
+    tmp: Path
+    ix: Any
+    outcomes: list[Outcome]
+    segments: list[Any]
+
+
+def in_parallel(
+    index_dir: Path,
+    base: Path | None,
+    notes_dir: Path,
+    pending: list[tuple[NoteFile, NoteEntry | None]],
+    max_bytes: int,
+    note_set: NoteSet,
+    workers: int,
+    on_progress: ProgressSink | None,
+) -> Work:
+    """Read, parse and index ``pending`` in worker processes, one segment each.
+
+    Each worker takes every n-th note, writes its sections into its own
+    segment of a new generation (Whoosh segments are independent files), and
+    sends back what it found about each note; the caller commits the
+    segments together. Outcomes come back in ``pending`` order. If anything
+    fails (a worker dies, Ctrl-C), the workers are stopped and the unfinished
+    generation removed; the live index is never touched.
+    """
+    import multiprocessing
+    import queue as queues
+
+    try:
+        tmp, ix = new_generation(index_dir, base)
+    except OSError as exc:
+        raise write_error(index_dir, exc.strerror or str(exc)) from exc
+    except Exception as exc:  # Whoosh's own errors
+        raise write_error(index_dir, f"{type(exc).__name__}: {exc}") from exc
+    # "spawn": a fresh interpreter per worker, safe whatever threads this
+    # process runs (a progress bar, a watch); fork is not.
+    context = multiprocessing.get_context("spawn")
+    counter = context.Value("i", 0)
+    results = context.Queue()
+    procs = [
+        context.Process(
+            target=_worker,
+            args=(k, str(tmp), str(notes_dir), pending[k::workers], max_bytes, note_set),
+            kwargs={"counter": counter, "results": results, "parent": os.getpid()},
+            daemon=True,
+        )
+        for k in range(workers)
+    ]
+    answers: dict[int, tuple[list[Outcome], Any]] = {}
+    try:
+        with _children_ignore_ctrl_c():
+            for proc in procs:
+                proc.start()
+        while len(answers) < workers:
+            if on_progress is not None:
+                on_progress(counter.value, len(pending))
+            try:
+                k, failure, outcomes, segment = results.get(timeout=0.2)
+            except queues.Empty:
+                dead = [p for p in procs if p.exitcode not in (None, 0)]
+                if dead:
+                    raise IndexWriteError(  # killed (out of memory?) before it could say why
+                        f"cannot write the index at {display(index_dir)}: "
+                        f"a worker process ended with exit code {dead[0].exitcode}",
+                        hint="The previous index is unchanged.",
+                    ) from None
+                continue
+            if failure:
+                raise write_error(index_dir, failure)
+            answers[k] = (outcomes, segment)
+        for proc in procs:
+            proc.join()
+    except BaseException:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            with contextlib.suppress(AssertionError):  # never started
+                proc.join()
+        with contextlib.suppress(Exception):
+            ix.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        results.close()
+    ordered: list[Outcome] = [None] * len(pending)  # type: ignore[list-item]
+    for k, (outcomes, _) in answers.items():
+        ordered[k::workers] = outcomes
+    segments = [segment for _, segment in answers.values() if segment is not None]
+    return Work(tmp=tmp, ix=ix, outcomes=ordered, segments=segments)
+
+
+@contextlib.contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Start processes that ignore Ctrl-C, without losing a Ctrl-C meant for this one.
+
+    A worker interrupted while it starts would print a traceback; Ctrl-C is
+    the parent's to handle (it stops the workers). An ignored signal stays
+    ignored in a child, and on Linux a blocked signal stays pending even
+    while ignored, so a Ctrl-C in between is delivered once this ends.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _worker(
+    k: int,
+    tmp: str,
+    root: str,
+    share: list[tuple[NoteFile, NoteEntry | None]],
+    max_bytes: int,
+    note_set: NoteSet,
+    *,
+    counter: Any,
+    results: Any,
+    parent: int,
+) -> None:
+    """A worker process: read, parse and index ``share`` into a segment of its own.
+
+    Puts (k, failure, outcomes, segment) on ``results``: failure is "" when
+    all went well, else the one-line reason (outcomes and segment None).
+    """
+    try:
+        from whoosh.writing import SegmentWriter
+
+        ix = _safe_storage()(tmp).open_index()
+        try:
+            # No Whoosh lock: the parent holds the index lock, and each worker
+            # writes only its own, randomly named segment files.
+            writer = SegmentWriter(ix, _lk=False, limitmb=128, compound=False)
+            outcomes = []
+            for note_file, old in share:
+                if os.getppid() != parent:  # the parent was killed: stop, write nothing
+                    os._exit(1)
+                outcome, note = examine(Path(root), note_file, old, max_bytes)
+                if note is not None:
+                    for doc in documents(note, note_set, note.aliases):
+                        writer.add_document(**doc)
+                outcomes.append(outcome)
+                with counter.get_lock():
+                    counter.value += 1
+            segment = writer._finalize_segment() if writer._added else None
+            if segment is None:
+                writer._close_segment()
+        finally:
+            ix.close()
+    except OSError as exc:
+        results.put((k, exc.strerror or str(exc), None, None))
+    except Exception as exc:
+        results.put((k, f"{type(exc).__name__}: {exc}", None, None))
+    else:
+        results.put((k, "", outcomes, segment))

@@ -1,0 +1,146 @@
+"""Walk the notes root: which files are notes, which are skipped and why.
+
+Rules: every ``*.md`` / ``*.markdown`` regular file, recursively; hidden
+entries (``.git``, ``.obsidian``, ``.trash``...) and the index folder are
+skipped; symlinks are followed only while their real path stays inside the
+root, and a folder already visited (a symlink loop) is not entered again.
+Other regular files are remembered as assets, so links to images resolve.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..models import Diagnostic
+from ..paths import within
+from ..settings import NOTE_SUFFIXES
+from .names import is_note_name
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    """A note found on disk: its root-relative path and its stat signature."""
+
+    path: str
+    abspath: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(slots=True)
+class Discovery:
+    notes: list[NoteFile] = field(default_factory=list)
+    assets: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def discover(
+    root: Path,
+    exclude: Iterable[Path] = (),
+    *,
+    suffixes: Iterable[str] = NOTE_SUFFIXES,
+    ignore: Iterable[str] = (),
+) -> Discovery:
+    """List the notes under ``root`` in a stable (sorted) order.
+
+    Args:
+        exclude: folders never entered (the index folder).
+        suffixes: file name endings that make a note (``.md``, ``.markdown``).
+        ignore: gitignore-style patterns, relative to ``root``, of files and
+            folders to leave out (pathspec implements git's rules).
+    """
+    found = Discovery()
+    suffixes = tuple(s.lower() for s in suffixes)
+    patterns = list(ignore)
+    spec = None
+    if patterns:
+        import pathspec
+
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        return spec is not None and spec.match_file(rel + "/" if is_dir else rel)
+
+    root_real = os.path.realpath(root)
+    excluded = {os.path.realpath(p) for p in exclude}
+    visited: set[tuple[int, int]] = set()
+    # Symlinked folders are walked after every real folder, so that a link that
+    # sorts first never hides the real folder it points at ("loop" detection
+    # then skips the link, not the original).
+    deferred: list[tuple[str, str]] = []
+
+    def walk(folder: str, rel: str) -> None:
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            found.warnings.append(Diagnostic(f"cannot read folder ({exc.strerror})", rel or "."))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in visited:
+            found.warnings.append(Diagnostic("symlink loop; folder already indexed", rel))
+            return
+        visited.add(key)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            found.warnings.append(Diagnostic(f"cannot read folder ({exc.strerror})", rel or "."))
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            child_rel = f"{rel}/{name}" if rel else name
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:  # undecodable bytes, kept as surrogates
+                if entry.is_dir() or is_note_name(name, suffixes):
+                    found.warnings.append(
+                        Diagnostic("name is not valid UTF-8; skipped (rename it)", child_rel)
+                    )
+                continue
+            try:
+                is_link = entry.is_symlink()
+                st = os.stat(entry.path)  # follows symlinks
+            except OSError:
+                if is_note_name(name, suffixes):
+                    found.warnings.append(
+                        Diagnostic("broken symlink or unreadable; skipped", child_rel)
+                    )
+                continue
+            if is_link:
+                real = os.path.realpath(entry.path)
+                if not within(root_real, real):
+                    if stat.S_ISDIR(st.st_mode) or is_note_name(name, suffixes):
+                        found.warnings.append(
+                            Diagnostic(
+                                "symlink points outside the notes folder; skipped", child_rel
+                            )
+                        )
+                    continue
+            if stat.S_ISDIR(st.st_mode):
+                if os.path.realpath(entry.path) in excluded or ignored(child_rel, True):
+                    continue
+                if is_link:
+                    deferred.append((entry.path, child_rel))
+                else:
+                    walk(entry.path, child_rel)
+            elif stat.S_ISREG(st.st_mode):
+                if ignored(child_rel, False):
+                    continue
+                if is_note_name(name, suffixes):
+                    found.notes.append(NoteFile(child_rel, entry.path, st.st_size, st.st_mtime_ns))
+                else:
+                    found.assets.append(child_rel)
+            elif is_note_name(name, suffixes):
+                found.warnings.append(Diagnostic("not a regular file; skipped", child_rel))
+
+    walk(str(root), "")
+    while deferred:
+        folder, rel = deferred.pop(0)
+        walk(folder, rel)
+    return found

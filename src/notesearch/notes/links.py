@@ -1,0 +1,185 @@
+"""Link targets: classification, relative resolution, wiki-name lookup, slugs.
+
+Markdown links resolve at parse time (they depend only on the linking note's
+folder). Whether a target exists, and which note a wiki link names, depend on
+the whole set of notes, so they are worked out when links are read back,
+through :class:`NoteSet`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from urllib.parse import unquote
+
+from ..models import Link, LinkKind
+from ..settings import NOTE_SUFFIXES
+from .names import split_anchor, wiki_name
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_SLUG_DROP = re.compile(r"[^\w\- ]")
+
+
+def slugify(text: str) -> str:
+    """GitHub-style anchor: lowercase, punctuation dropped, spaces to hyphens."""
+    return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
+
+
+class SlugMaker:
+    """Hands out slugs unique within one note (``x``, ``x-1``, ``x-2``...)."""
+
+    def __init__(self) -> None:
+        self._used: dict[str, int] = {}
+
+    def __call__(self, text: str) -> str:
+        base = slugify(text)
+        if base not in self._used:
+            self._used[base] = 0
+            return base
+        while True:
+            self._used[base] += 1
+            candidate = f"{base}-{self._used[base]}"
+            if candidate not in self._used:
+                self._used[candidate] = 0
+                return candidate
+
+
+def is_external(target: str) -> bool:
+    """URLs with a scheme (``https:``, ``mailto:``, ``javascript:``) or ``//host``."""
+    target = target.strip()
+    if target.startswith("//"):
+        return True
+    match = _SCHEME.match(target)
+    # A single letter before ':' is a Windows drive, not a scheme: still outside.
+    return match is not None and len(match.group(0)) > 2
+
+
+def resolve_relative(source: str, target: str) -> tuple[str | None, bool]:
+    """Resolve a link path against the linking note's folder.
+
+    Returns (path relative to the notes root, outside). ``outside`` is True
+    when the target escapes the root (``../``, an absolute file path, ``~/``,
+    a drive letter) or holds a NUL after URL-decoding; then the path is None.
+    """
+    decoded = unquote(target).replace("\\", "/")
+    if "\x00" in decoded or decoded.startswith("~") or re.match(r"^[a-zA-Z]:", decoded):
+        return None, True
+    if "?" in decoded:
+        decoded = decoded.split("?", 1)[0]
+    if decoded.startswith("/"):
+        joined = decoded.lstrip("/")  # vault-absolute, as Obsidian writes it
+    else:
+        joined = posixpath.join(posixpath.dirname(source), decoded)
+    normal = posixpath.normpath(joined) if joined else ""
+    if normal in ("", ".") or normal == ".." or normal.startswith("../"):
+        return (None, True) if normal.startswith("..") else (source, False)
+    return normal, False
+
+
+def markdown_link(source: str, target: str, line: int, *, embed: bool = False) -> Link:
+    """A ``[text](target)`` link (or ``![alt](target)`` image) found in ``source``."""
+    kind: LinkKind = "embed" if embed else "markdown"
+    if is_external(target):
+        return Link(kind="external", raw=target, line=line)
+    path_part, anchor = split_anchor(target)
+    anchor = unquote(anchor) if anchor else None
+    if not path_part:
+        return Link(kind=kind, raw=target, line=line, path=source, anchor=anchor)
+    path, outside = resolve_relative(source, path_part)
+    return Link(kind=kind, raw=target, line=line, path=path, anchor=anchor, outside=outside)
+
+
+def wiki_link(target: str, line: int, *, embed: bool = False) -> Link:
+    """A ``[[target#heading|alias]]`` link; the note is found later by name."""
+    name = target.split("|", 1)[0]
+    name, anchor = split_anchor(name)
+    if anchor is None and "^" in name:
+        name, block = name.split("^", 1)
+        anchor = "^" + block
+    return Link(
+        kind="embed" if embed else "wiki",
+        raw=target,
+        line=line,
+        anchor=anchor.strip() if anchor else None,
+        path=None,
+    )
+
+
+class NoteSet:
+    """The notes (and other files) under the root, for resolving links."""
+
+    def __init__(self, notes: Iterable[str], assets: Iterable[str] = ()) -> None:
+        self.notes = frozenset(notes)
+        self.files = self.notes | frozenset(assets)
+        self._names: dict[str, list[str]] | None = None
+
+    @property
+    def _by_name(self) -> dict[str, list[str]]:
+        """Paths by lowercased name, with and without the note extension.
+
+        Built on first use (only wiki links need it): at 10,000 notes it
+        takes longer than the rest of a query's link resolution.
+        """
+        if self._names is None:
+            self._names = {}
+            for path in sorted(self.files):
+                lowered = path.lower()
+                base = posixpath.basename(lowered)
+                keys = {base, lowered}
+                for suffix in NOTE_SUFFIXES:
+                    if base.endswith(suffix):
+                        keys.add(base[: -len(suffix)])
+                        keys.add(lowered[: -len(suffix)])
+                for key in keys:
+                    self._names.setdefault(key, []).append(path)
+        return self._names
+
+    def exists(self, path: str | None) -> bool:
+        return path is not None and path in self.files
+
+    def find_wiki(self, name: str, source: str) -> str | None:
+        """The file a wiki link's name points at, as Obsidian picks it.
+
+        A name with ``/`` matches the end of a path; a bare name matches a file
+        name with or without its extension. Ties go to the linking note's
+        folder, then to the shortest path, then alphabetically.
+        """
+        key = name.strip().replace("\\", "/").lstrip("/").lower()
+        if not key:
+            return source
+        candidates = self._by_name.get(key, [])
+        if "/" in key:
+            candidates = [
+                p
+                for p in self._by_name.get(posixpath.basename(key), [])
+                if p.lower() == key
+                or p.lower().endswith("/" + key)
+                or any(
+                    p.lower() in (key + s,) or p.lower().endswith("/" + key + s)
+                    for s in NOTE_SUFFIXES
+                )
+            ]
+        if not candidates:
+            return None
+        folder = posixpath.dirname(source)
+        return min(
+            candidates,
+            key=lambda p: (posixpath.dirname(p) != folder, p.count("/"), len(p), p),
+        )
+
+    def resolve(self, link: Link, source: str) -> Link:
+        """Fill in ``path`` (wiki links) and ``exists`` for a stored link."""
+        if link.kind == "external" or link.outside:
+            return link
+        path = link.path
+        if link.kind == "wiki" or (link.kind == "embed" and path is None):
+            path = self.find_wiki(wiki_name(link.raw), source)
+        exists = self.exists(path)
+        if not exists and path is not None and not path.lower().endswith(NOTE_SUFFIXES):
+            for suffix in NOTE_SUFFIXES:  # ``[x](other-note)`` without extension
+                if path + suffix in self.files:
+                    path, exists = path + suffix, True
+                    break
+        return replace(link, path=path, exists=exists)

@@ -1,0 +1,148 @@
+"""Bytes on disk -> clean text.
+
+Decoding order: a byte-order mark wins (UTF-8, UTF-16, UTF-32); otherwise a
+NUL byte means a binary file; otherwise UTF-8, falling back to cp1252 with a
+warning. Line endings become ``\\n``. Mojibake (UTF-8 read as cp1252, like
+``ðŸ“–`` for ``📖``) is repaired with ftfy, but only where a cheap regular
+expression finds its telltale byte pairs, so clean text is never touched.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat
+from dataclasses import dataclass
+
+from ..errors import NotARegularFile, UnreadableNoteError
+from ..paths import within
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# The lead bytes that real mojibake is made of (UTF-8 of Latin-1 letters,
+# Œ/œ, punctuation like ’ and —, emoji, a BOM: Â Ã Å â ð ï), read as cp1252
+# or Latin-1 and followed by a continuation byte (0x80-0xBF) read the same way.
+# Narrower than every UTF-8 lead byte on purpose: "3×“" is clean text.
+_CONTINUATION = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE = re.compile(f"[ÂÃÅâðï][{_CONTINUATION}]")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Clean text and what was done to get it."""
+
+    text: str
+    encoding: str
+    repaired: bool = False
+    warning: str | None = None
+
+
+def read_note(root: str, path: str, max_bytes: int) -> bytes:
+    """The bytes of note ``path`` (relative to ``root``), checked when it is opened.
+
+    Between finding a note and reading it, the file may have been replaced
+    by a FIFO (an open would block forever), a device, or a symlink leading
+    out of the notes folder. So the file is opened without blocking, must be
+    a regular file, and its real path must lie inside ``root`` and be the
+    very file that was opened. At most ``max_bytes + 1`` bytes are read.
+
+    Raises:
+        NotARegularFile: not a regular file inside the root (any more).
+        OSError: it cannot be opened or read.
+    """
+    full = os.path.join(root, path)
+    fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile("not a regular file")
+        real = os.path.realpath(full)
+        root_real = os.path.realpath(root)
+        real_st = os.stat(real) if within(root_real, real) and real != root_real else None
+        if real_st is None or (real_st.st_dev, real_st.st_ino) != (st.st_dev, st.st_ino):
+            raise NotARegularFile("leads outside the notes folder")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+
+
+def read_lines(root: str, path: str, max_bytes: int = 64 * 1024 * 1024) -> list[str]:
+    """A note's lines as the parser numbers them (decoded, split on ``\\n`` only).
+
+    Raises:
+        NotesearchError: the file is not a regular file inside ``root``, is
+            binary, or is larger than ``max_bytes``.
+        OSError: it cannot be read.
+    """
+    data = read_note(root, path, max_bytes)
+    if len(data) > max_bytes:
+        raise UnreadableNoteError(f"larger than {max_bytes} bytes")
+    return decode(data).text.split("\n")
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode a note's bytes into text with ``\\n`` line endings.
+
+    Raises:
+        UnreadableNoteError: the file is binary (NUL bytes) or its BOM lies.
+    """
+    encoding = None
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding, data = name, data[len(bom) :]
+            break
+    warning = None
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise UnreadableNoteError(f"not valid {encoding} despite its byte-order mark") from exc
+    elif b"\x00" in data:
+        raise UnreadableNoteError("binary file (contains NUL bytes)")
+    else:
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError as exc:
+            text = data.decode("cp1252", errors="replace")
+            encoding = "cp1252"
+            warning = f"not valid UTF-8 (byte {exc.start}); read as cp1252"
+    if "\x00" in text:
+        raise UnreadableNoteError("binary file (contains NUL characters)")
+    if "\r" in text:
+        text = _NEWLINES.sub("\n", text)
+    fixed = repair_mojibake(text)
+    return Decoded(fixed, encoding, repaired=fixed != text, warning=warning)
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8-read-as-cp1252 damage where it is present; else return ``text``."""
+    if not _MOJIBAKE.search(text):
+        return text
+    import ftfy  # only paid for when a file looks damaged
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _MOJIBAKE.search(line):  # only the damaged lines are handed to ftfy
+            lines[i] = str(ftfy.fix_text(line, config))
+    return "\n".join(lines)

@@ -1,0 +1,68 @@
+"""The one-line messages on stderr: warnings, errors, the spelling suggestion.
+
+Every front end writes them through here, so a warning looks the same from
+the command line and from a query answered by ``notesearch watch``.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import IO
+
+from ..errors import NotesearchError
+from ..models import QueryOutcome
+from ..sanitize import clean_line
+
+EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _write(err: IO[str], line: str) -> None:
+    err.write(line + "\n")
+    err.flush()
+
+
+def warn(message: str, err: IO[str]) -> None:
+    """``notesearch: warning: ...``."""
+    _write(err, f"notesearch: warning: {clean_line(message)}")
+
+
+def fail(message: str, err: IO[str]) -> None:
+    """``notesearch: ...`` (an error; the caller exits non-zero)."""
+    _write(err, f"notesearch: {clean_line(message)}")
+
+
+def say(message: str, err: IO[str]) -> None:
+    """``notesearch: ...`` (a fact, not a problem: a summary, a progress line)."""
+    _write(err, f"notesearch: {clean_line(message)}")
+
+
+def describe(exc: BaseException, *, debug: bool = False) -> tuple[str, int]:
+    """The one line and the exit code an exception ends a command with.
+
+    A NotesearchError is the user's to fix (its message and hint); Ctrl-C is
+    130; anything else is a bug or a damaged index, still one line, never a
+    traceback (``debug`` re-raises it instead).
+    """
+    if isinstance(exc, NotesearchError):
+        return exc.one_line(), exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", EXIT_INTERRUPTED
+    if debug:
+        raise exc
+    return (
+        f"unexpected {type(exc).__name__}: {exc}. If the index is damaged, "
+        "`notesearch doctor` says so; set NOTESEARCH_DEBUG=1 for the traceback.",
+        EXIT_ERROR,
+    )
+
+
+def outcome_messages(outcome: QueryOutcome, err: IO[str]) -> None:
+    """A query's warnings, then its spelling suggestion (when one was offered)."""
+    for message in outcome.warnings:
+        warn(message, err)
+    fix = outcome.suggestion
+    if fix is not None:
+        command = shlex.join(["notesearch", "query", fix.corrected])
+        _write(
+            err, clean_line(f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)")
+        )

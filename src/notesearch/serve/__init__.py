@@ -1,0 +1,1 @@
+"""Queries answered by ``notesearch watch``: wire protocol, client (stdlib only), server."""

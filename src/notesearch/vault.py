@@ -1,0 +1,305 @@
+"""The use cases: what a user does with a folder of notes and its index.
+
+Every front end (the command line, the watch's query server, Python users)
+calls a :class:`Vault` method and gets data back: no printing, no exit
+codes, no reading of the user's config file or environment (the caller
+passes :class:`~notesearch.settings.Settings`).
+
+    vault = Vault(Path("notes"), Path("index"))
+    vault.refresh()
+    outcome = vault.query(QueryRequest("spot training", tags=("gotcha",)))
+    for hit in outcome.result.hits:
+        print(hit.section.path, hit.section.line, hit.snippet.text)
+
+Heavy modules (Whoosh, the parser) are imported by the methods that need them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import NothingFoundError, UnreadableNoteError
+from .models import (
+    Diagnostic,
+    IndexStats,
+    LinkRef,
+    Pick,
+    QueryOutcome,
+    QueryRequest,
+    Section,
+    Shown,
+    Staleness,
+    TagCount,
+    TagNode,
+)
+from .settings import Settings, for_notes
+
+if TYPE_CHECKING:
+    from .engine.reader import Index
+
+WarningSink = Callable[[Diagnostic], None]
+ProgressSink = Callable[[int, int], None]
+
+
+class Vault:
+    """A notes folder and its index.
+
+    ``settings`` supply the discovery rules (extensions, ignore, max_bytes);
+    None reads the notes folder's own ``.notesearch.toml`` (never the
+    user's config file) when they are first needed.
+    """
+
+    def __init__(self, notes_dir: Path, index_dir: Path, settings: Settings | None = None) -> None:
+        self.notes_dir = Path(notes_dir)
+        self.index_dir = Path(index_dir)
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = for_notes(self.notes_dir)
+        return self._settings
+
+    # ------------------------------------------------------------------ the index
+
+    def refresh(
+        self,
+        *,
+        rebuild: bool = False,
+        on_warning: WarningSink | None = None,
+        on_progress: ProgressSink | None = None,
+        jobs: int | None = None,
+        lock_timeout: float = 10.0,
+    ) -> IndexStats:
+        """Build or update the index (see :func:`~notesearch.engine.build.build_index`)."""
+        from .engine.build import build_index
+
+        return build_index(
+            self.notes_dir,
+            self.index_dir,
+            rebuild=rebuild,
+            on_warning=on_warning,
+            on_progress=on_progress,
+            lock_timeout=lock_timeout,
+            jobs=jobs,
+            **self._rules(),
+        )
+
+    def _rules(self) -> dict[str, Any]:
+        settings = self.settings
+        return {key: settings[key] for key in ("extensions", "ignore", "max_bytes")}
+
+    def open(self) -> Index:
+        """The index, open for reading (a context manager).
+
+        Raises:
+            IndexMissingError: there is no index yet.
+            IndexVersionError: it was written by another schema version.
+        """
+        from .engine.reader import open_index
+
+        return open_index(self.index_dir, self.notes_dir)
+
+    def staleness(self, index: Index) -> Staleness:
+        """How many notes changed since ``index`` was written (none when the folder is gone)."""
+        if not self.notes_dir.is_dir():
+            return Staleness(0, 0, 0)
+        return Staleness(*index.changes(self.notes_dir))
+
+    def doctor(self) -> tuple[list[str], list[str]]:
+        """Check the index: (facts, problems). No problem means it is sound."""
+        from .engine.doctor import check_index
+
+        return check_index(self.index_dir)
+
+    def watch(self, **options: object) -> None:
+        """Keep the index fresh until stopped (see :func:`notesearch.watch.watch`)."""
+        from .watch import watch
+
+        watch(self.notes_dir, self.index_dir, **options, **self._rules())  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ searching
+
+    def query(self, request: QueryRequest, *, index: Index | None = None) -> QueryOutcome:
+        """Search: the ranked sections and what to tell the user about them.
+
+        ``index`` is an index the caller keeps open and fresh (a watch's query
+        server): then neither ``refresh`` nor the staleness check runs.
+
+        Raises:
+            QuerySyntaxError: the query (or a tag) cannot be parsed.
+            NoteNotFoundError, AmbiguousNoteError: a link filter's note.
+        """
+        warnings: list[str] = []
+        if request.refresh and index is None:
+            stats = self.refresh()
+            warnings += [str(diag) for diag in stats.warnings]
+        if index is not None:
+            return self._query(index, request, warnings)
+        with self.open() as idx:
+            if not request.refresh:
+                stale = self.staleness(idx)
+                if stale:
+                    warnings.append(f"{stale.describe()}; run `notesearch index` or pass --refresh")
+            return self._query(idx, request, warnings)
+
+    def _query(self, idx: Index, request: QueryRequest, warnings: list[str]) -> QueryOutcome:
+        from .engine.search import search
+        from .engine.spelling import suggest
+
+        options = {
+            "tags": request.tags,
+            "any_tags": request.any_tags,
+            "exclude_tags": request.exclude_tags,
+            "path": request.path,
+            "limit": request.limit,
+            "per_note": request.per_note,
+            "within": self._link_filter(idx, request),
+        }
+        result = search(idx, request.text, **options)  # type: ignore[arg-type]
+        warnings += [str(diag) for diag in result.warnings]
+        suggestion = corrected = None
+        if not result.hits:
+            fix = suggest(idx, request.text)
+            if fix is not None and request.correct:
+                warnings.append(
+                    f"no results for {fix.query!r}; showing results for {fix.corrected!r}"
+                )
+                result = search(idx, fix.corrected, **options)  # type: ignore[arg-type]
+                corrected = fix
+            else:
+                suggestion = fix
+        return QueryOutcome(result, tuple(warnings), suggestion, corrected)
+
+    def _link_filter(self, idx: Index, request: QueryRequest) -> set[tuple[str, int]] | None:
+        """The sections allowed by ``links_to`` / ``linked_from``, or None for all."""
+        from .graph import links, lookup
+
+        allowed: set[tuple[str, int]] | None = None
+        if request.links_to is not None:
+            target = lookup.find_note(idx, request.links_to, self.notes_dir, cwd=request.cwd)
+            allowed = links.sections_linking_to(idx, target)
+        if request.linked_from is not None:
+            source = lookup.find_note(idx, request.linked_from, self.notes_dir, cwd=request.cwd)
+            found = links.sections_linked_from(idx, source)
+            allowed = found if allowed is None else allowed & found
+        return allowed
+
+    def pick(self, request: QueryRequest, number: int) -> Pick:
+        """The ``number``-th result (1-based, as ``query`` numbers them), to open in an editor.
+
+        Raises:
+            NothingFoundError: nothing matched, or fewer than ``number`` results.
+            UnreadableNoteError: the note's file is gone.
+        """
+        # The same ranking as `query`'s default page.
+        request = replace(request, limit=max(number, request.limit or 10))
+        with self.open() as idx:
+            stale = self.staleness(idx)
+            warnings = [f"{stale.describe()}; run `notesearch index`"] if stale else []
+            outcome = self._query(idx, replace(request, correct=False), warnings)
+        hits = outcome.result.hits
+        warnings = list(outcome.warnings)
+        text = request.text
+        if not hits:
+            raise NothingFoundError(f"nothing matched {text!r}", warnings=warnings)
+        if number > len(hits):
+            count = len(hits)
+            raise NothingFoundError(
+                f"--pick {number}: only {count} result{'s' if count > 1 else ''} matched {text!r}",
+                warnings=warnings,
+            )
+        hit = hits[number - 1]
+        file = os.path.abspath(self.notes_dir / hit.section.path)
+        if not os.path.isfile(file):
+            raise UnreadableNoteError(
+                f"{hit.section.path} no longer exists; run `notesearch index`"
+            )
+        line = hit.snippet.line or hit.section.line
+        column = hit.snippet.column if hit.snippet.line else None
+        return Pick(hit, file, line, column, tuple(warnings))
+
+    # ------------------------------------------------------------------ notes and sections
+
+    def find_note(self, spec: str, *, cwd: str | None = None) -> str:
+        """The path of the note a user named (path, file name, title or alias)."""
+        from .graph.lookup import find_note
+
+        with self.open() as idx:
+            return find_note(idx, spec, self.notes_dir, cwd=cwd)
+
+    def note_paths(self) -> list[str]:
+        """Every indexed note's path, sorted."""
+        with self.open() as idx:
+            return sorted(idx.table.notes)
+
+    def export(self) -> list[Section]:
+        """Every indexed section, by note path and then line."""
+        with self.open() as idx:
+            return idx.sections()
+
+    def show(self, target: str, line: int | None = None) -> Shown:
+        """A note (``NOTE``), one section (``NOTE#anchor``, or the one holding ``line``).
+
+        Raises:
+            NoteNotFoundError, AmbiguousNoteError, AnchorNotFoundError: nothing to show.
+            UnreadableNoteError: the note's file cannot be read.
+        """
+        from .graph.lookup import extent, find_note, find_section
+        from .notes.read import read_lines
+
+        spec, _, anchor = target.partition("#")
+        with self.open() as idx:
+            path = find_note(idx, spec or target, self.notes_dir)
+            sections = find_section(idx, path, anchor or None, line)
+            first, last = extent(idx, sections)
+            entry = idx.table.notes[path]
+        try:
+            stat = os.stat(self.notes_dir / path)
+            lines = read_lines(str(self.notes_dir), path)
+        except OSError as exc:
+            raise UnreadableNoteError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        warnings = []
+        if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns):
+            warnings.append(f"{path} changed since it was indexed; run `notesearch index`")
+        text = "\n".join(lines[first - 1 : last] if anchor or line is not None else lines)
+        return Shown(path, tuple(sections), text, tuple(warnings))
+
+    # ------------------------------------------------------------------ tags and links
+
+    def tag_counts(self, sort: str = "name") -> list[TagCount]:
+        from .graph.tags import tag_counts
+
+        with self.open() as idx:
+            return tag_counts(idx, sort)
+
+    def tag_tree(self, sort: str = "name") -> list[TagNode]:
+        from .graph.tags import tag_tree
+
+        with self.open() as idx:
+            return tag_tree(idx, sort)
+
+    def links(self, note: str, *, backlinks: bool = False) -> tuple[str, list[LinkRef]]:
+        """(the note's path, its outgoing links or its backlinks)."""
+        from .graph import links, lookup
+
+        with self.open() as idx:
+            path = lookup.find_note(idx, note, self.notes_dir)
+            refs = links.incoming_links(idx, path) if backlinks else links.outgoing_links(idx, path)
+        return path, refs
+
+    def broken_links(self) -> list[LinkRef]:
+        from .graph.links import broken_links
+
+        with self.open() as idx:
+            return broken_links(idx)
+
+    def orphans(self) -> list[str]:
+        from .graph.links import orphans
+
+        with self.open() as idx:
+            return orphans(idx)
