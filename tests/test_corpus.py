@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 
 from notesearch import Index, IndexStats, Link, Section, build_index, open_index, search
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 
 pytestmark = [
+    pytest.mark.slow,  # indexes the whole vault once (module fixture)
     pytest.mark.corpus,
     pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is not present"),
 ]
@@ -64,6 +65,7 @@ def link_at(section: Section, line: int, raw: str) -> Link:
     return found[0]
 
 
+@pytest.mark.slow
 def test_every_note_indexed(corpus: Path, built: tuple[Path, IndexStats], ix: Index) -> None:
     _, stats = built
     # `find . -name '*.md' | wc -l` in the corpus: 173; there are no other files.

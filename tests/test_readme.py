@@ -69,6 +69,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 def test_readme_command(workspace: Path, command: str) -> None:
     reason = skip_reason(command)

@@ -18,7 +18,7 @@ import notesearch.engine.build as index_mod
 import notesearch.engine.workers as workers_mod
 from notesearch import IndexLockedError, NotesearchError, build_index, open_index, search
 from notesearch.engine.store import locked
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import index_ok, nsub, run, subprocess_env
 
 
@@ -72,6 +72,7 @@ def test_second_writer_waits_then_fails_naming_the_holder(tmp_path: Path) -> Non
     assert _snapshot(index, notes) == before
 
 
+@pytest.mark.slow
 def test_second_writer_cli_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     notes, index = tmp_path / "notes", tmp_path / "index"
     write(notes, "a.md", "# A\n\nalphaword\n")
@@ -86,6 +87,7 @@ def test_second_writer_cli_message(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert query.exit_code == 0 and query.stdout == "a.md\n"
 
 
+@pytest.mark.slow
 def test_two_real_index_runs_serialize(tmp_path: Path) -> None:
     notes, index = tmp_path / "notes", tmp_path / "index"
     _bulk(notes, 2000, "bulkword")
@@ -118,6 +120,7 @@ def test_stale_lock_file_from_a_dead_process_is_recovered(tmp_path: Path) -> Non
     assert run("query", "alphaword", "--format", "paths").stdout == "a.md\n"
 
 
+@pytest.mark.slow
 def test_queries_during_an_update_see_old_or_new_never_a_mix(tmp_path: Path) -> None:
     notes, index = tmp_path / "notes", tmp_path / "index"
     count = 1500
@@ -149,6 +152,7 @@ def test_queries_during_an_update_see_old_or_new_never_a_mix(tmp_path: Path) -> 
 # -- Ctrl-C ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.1, 0.9])
 def test_ctrl_c_exits_130_with_one_line_and_a_consistent_index(
     tmp_path: Path, delay: float
@@ -221,6 +225,7 @@ main()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("point", "nth"),
     [
@@ -338,6 +343,7 @@ def _count_before_switch(monkeypatch: pytest.MonkeyPatch, owner: object, name: s
     return calls[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("owner", "name"),
     [

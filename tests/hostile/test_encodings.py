@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from notesearch import open_index, search
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import index_ok, run
 
 TEXT = "# Héllo wörld\n\nencword and café\n\n## Second\n\nsecondword\n"

@@ -22,7 +22,7 @@ import notesearch.engine.build as index_mod
 from notesearch import build_index, open_index, search
 from notesearch.models import Hit, SearchResult, Section, Snippet
 from notesearch.printers import make_printer
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import FORMATS, index_ok, nsub, run, subprocess_env, unsafe_chars
 
 # Restored by hand where a test puts them back mid-test: monkeypatch.undo() would
@@ -173,6 +173,7 @@ def test_unreadable_file_and_folder_are_skipped_with_warnings(tmp_path: Path) ->
     assert _indexed_paths(tmp_path) == ["good.md"]
 
 
+@pytest.mark.slow
 def test_unreadable_note_is_indexed_once_readable_again(tmp_path: Path) -> None:
     notes = tmp_path / "notes"
     write(notes, "good.md", "# Good\n\ngoodword\n")
@@ -492,6 +493,7 @@ def test_invalid_utf8_file_name_is_skipped_with_one_warning(tmp_path: Path) -> N
                         "skipped (rename it)"]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_invalid_utf8_file_name_never_breaks_output(tmp_path: Path) -> None:
     _make_bad_byte_note(tmp_path / "notes")
     write(tmp_path / "notes", "good.md", "# Good\n\ngoodword\n")

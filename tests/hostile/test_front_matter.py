@@ -9,7 +9,7 @@ import pytest
 
 from notesearch import open_index
 from notesearch.notes.parse import parse_note
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import index_ok, run
 
 
@@ -143,6 +143,7 @@ def test_alias_bomb_of_flat_string_lists_is_capped() -> None:
     assert set(note.tags) == {f"t{i}" for i in range(1, 10)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "value",
     [

@@ -9,7 +9,7 @@ import pytest
 
 from notesearch import open_index
 from notesearch.notes.parse import parse_note
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import index_ok, rich_link_targets, run
 
 SECRET = "linkedsecretword"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from notesearch.notes.parse import parse_note
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import index_ok, run, subprocess_env
 
 
@@ -177,6 +177,7 @@ def _parse_in_subprocess(text: str, timeout: float) -> str:
     return proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import (
     BIDI,
     C1_CSI,
@@ -286,6 +286,7 @@ def _cases(names: list[str]) -> list:
     return list(names)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", _cases(list(PIPE_CASES)))
 def test_closed_pipe_ends_quietly(
     tmp_path: Path, pipe_corpus: tuple[Path, Path], case: str
@@ -296,6 +297,7 @@ def test_closed_pipe_ends_quietly(
     assert status == 0  # results were printed: not 1 ("nothing matched")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", _cases(["plain", "jsonl", "rich", "export"]))
 def test_pipe_closed_before_the_first_write(
     tmp_path: Path, pipe_corpus: tuple[Path, Path], case: str

@@ -21,7 +21,7 @@ from notesearch.notes.parse import parse_note
 from notesearch.notes.read import decode
 from notesearch.printers import make_printer
 from notesearch.sanitize import clean, clean_line
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import UNSAFE, run
 
 # Hypothesis keeps caches in ./.hypothesis by default: keep them out of the repository.
@@ -182,6 +182,7 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return notes, index
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(text=queries)
 def test_any_query_gives_results_or_one_line_syntax_error(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from notesearch import build_index, open_index, search
-from tests.conftest import write
+from tests.helpers import write
 from tests.hostile.helpers import index_ok, run
 
 LIMIT = 10 * 1024 * 1024  # README: "Notes over 10 MB are skipped with a warning."
@@ -152,6 +152,7 @@ def test_one_megabyte_token_without_spaces(tmp_path: Path) -> None:
     assert "blobneedle" in result.stdout
 
 
+@pytest.mark.slow
 def test_five_thousand_headings(tmp_path: Path) -> None:
     body = "".join(f"## Heading {i}\n\nbody text {i} sectionword\n\n" for i in range(5000))
     body += "## Same\n\nx\n\n" * 50  # duplicate headings too

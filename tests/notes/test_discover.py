@@ -11,7 +11,7 @@ import pytest
 from notesearch.notes.discover import Discovery, discover
 from notesearch.notes.names import is_note_name
 from notesearch.paths import within
-from tests.conftest import write
+from tests.helpers import write
 
 needs_symlinks = pytest.mark.skipif(sys.platform == "win32", reason="POSIX symlinks")
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no os.mkfifo")

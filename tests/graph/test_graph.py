@@ -13,7 +13,7 @@ from notesearch.cli import cli
 from notesearch.graph import links as graph_links
 from notesearch.graph import lookup as graph_lookup
 from notesearch.graph import tags as graph_tags
-from tests.conftest import write
+from tests.helpers import write
 
 VAULT = {
     "a.md": (
@@ -250,3 +250,28 @@ def test_completion_of_tags_and_notes(vault: Path, monkeypatch: pytest.MonkeyPat
     assert complete_notes(ctx, None, "sub/") == ["sub/b.md"]  # type: ignore[arg-type]
     monkeypatch.setenv("NOTESEARCH_INDEX", "/nonexistent")
     assert complete_tags(ctx, None, "") == []  # type: ignore[arg-type]
+
+
+def test_completion_uses_the_index_named_in_the_user_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import click
+
+    from notesearch.cli.options import complete_notes, complete_tags
+
+    notes, index = tmp_path / "elsewhere" / "vault", tmp_path / "elsewhere" / "vault-index"
+    for rel, content in VAULT.items():
+        write(notes, rel, content)
+    build_index(notes, index)
+    monkeypatch.delenv("NOTESEARCH_INDEX")
+    monkeypatch.delenv("NOTESEARCH_NOTES")
+    write(
+        tmp_path / "xdg-config",
+        "notesearch/config.toml",
+        f'notes = "{notes}"\nindex = "{index}"\n',
+    )
+    ctx = click.Context(cli)
+    assert complete_tags(ctx, None, "aws") == ["aws/iam", "aws/s3"]  # type: ignore[arg-type]
+    assert complete_notes(ctx, None, "sub/") == ["sub/b.md"]  # type: ignore[arg-type]
+    query = run("query", "--tag", "aws", "intro", "--format", "paths")
+    assert query.exit_code in (0, 1), query.stderr

@@ -26,7 +26,7 @@ from notesearch.engine import store
 from notesearch.engine import workers as indexmod
 from notesearch.engine.build import build_index
 from notesearch.errors import IndexWriteError
-from tests.conftest import write
+from tests.helpers import write
 
 QUERIES = ["quokka", "cougar care", '"feed the"', "tag:zoo", "link:b.md", "title:alpha", "zebra*"]
 
@@ -83,6 +83,7 @@ def _build(notes: Path, index: Path, jobs: int) -> dict[str, Any]:
     return _stats(build_index(notes, index, jobs=jobs, max_bytes=100_000))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_parallel_first_build_equals_serial(tmp_path: Path, jobs: int) -> None:
     notes = _write_all(tmp_path / "notes", _notes(40))
@@ -108,6 +109,7 @@ def _edit(notes: Path) -> None:
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [2, 4])
 def test_parallel_update_equals_serial_update(tmp_path: Path, jobs: int) -> None:
     notes = _write_all(tmp_path / "notes", _notes(30))
@@ -131,6 +133,7 @@ def test_parallel_update_equals_serial_update(tmp_path: Path, jobs: int) -> None
     assert _build(notes, tmp_path / "parallel", jobs)["written"] is False
 
 
+@pytest.mark.slow
 def test_touched_notes_in_parallel_equal_serial(tmp_path: Path) -> None:
     notes = _write_all(tmp_path / "notes", _notes(6))
     _build(notes, tmp_path / "serial", 1)
@@ -159,6 +162,7 @@ def _unreadable_worker(
     results.put((k, "", outcomes, None))
 
 
+@pytest.mark.slow
 def test_nothing_to_publish_leaves_no_generation_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -195,6 +199,7 @@ def _failing_worker(k: int, *args: Any, results: Any, **kwargs: Any) -> None:
     results.put((k, "No space left on device", None, None))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("worker", "message"),
     [
@@ -225,6 +230,7 @@ def test_a_failing_worker_leaves_the_index_as_it_was(
     assert _seen(index) == before
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_parallel_build_exits_130_and_keeps_the_index(tmp_path: Path) -> None:
     notes = _write_all(tmp_path / "notes", _notes(600))
     index = tmp_path / "index"
@@ -269,6 +275,7 @@ def test_ctrl_c_during_a_parallel_build_exits_130_and_keeps_the_index(tmp_path: 
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.slow
 def test_jobs_option_on_the_command_line(tmp_path: Path) -> None:
     notes = _write_all(tmp_path / "notes", _notes(5))
     from click.testing import CliRunner

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from notesearch.cli import cli
-from tests.conftest import query_into_closed_pipe, write
+from tests.helpers import query_into_closed_pipe, write
 
 ESC = "\x1b"
 
@@ -248,6 +248,7 @@ def test_export_jsonl_and_json(indexed: Path) -> None:
     assert as_array == records
 
 
+@pytest.mark.slow
 def test_closed_pipe_ends_quietly(indexed: Path, tmp_path: Path) -> None:
     env = {
         **os.environ,

@@ -12,7 +12,7 @@ from notesearch.notes.parse import parse_note
 from notesearch.notes.read import decode
 
 # the seed note, byte for byte
-SEED = Path(__file__).resolve().parents[1] / "notes" / "sagemaker" / "sagemaker.md"
+SEED = Path(__file__).resolve().parents[2] / "notes" / "sagemaker" / "sagemaker.md"
 
 
 def parse(text: str, path: str = "n.md") -> Note:

@@ -16,7 +16,7 @@ from notesearch.engine.reader import open_index
 from notesearch.engine.search import search
 from notesearch.models import Diagnostic, IndexStats
 from notesearch.watch import EventFilter, watch
-from tests.conftest import until, write
+from tests.helpers import until, write
 
 DEADLINE = 10.0  # seconds a change may take to be searchable
 
@@ -105,6 +105,7 @@ STEPS: list[tuple[str, Callable[[Path], None], str, set[str]]] = [
 ]
 
 
+@pytest.mark.slow
 def test_changes_reach_the_index_while_queries_keep_working(
     watcher: tuple[Watcher, Path, Path],
 ) -> None:
@@ -145,6 +146,7 @@ def test_missing_notes_folder_is_an_error_at_start(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.slow
 def test_a_busy_index_is_retried_not_lost(watcher: tuple[Watcher, Path, Path]) -> None:
     """Another writer holds the lock longer than lock_timeout: the batch waits, then lands."""
     _, notes, index = watcher
@@ -161,6 +163,7 @@ def test_a_busy_index_is_retried_not_lost(watcher: tuple[Watcher, Path, Path]) -
     blocked.close()
 
 
+@pytest.mark.slow
 def test_warnings_are_not_repeated_for_untouched_files(
     watcher: tuple[Watcher, Path, Path],
 ) -> None:
@@ -236,3 +239,37 @@ def test_keyboard_interrupt_propagates_after_closing(
         watch(notes, tmp_path / "index", on_update=lambda s: None, on_warning=diags.append)
     assert closed == [True]
     assert diags == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("config", "rel"),
+    [
+        ('extensions = ["txt"]\n', "plain.txt"),
+        ('extensions = [".md", ".txt"]\n', "sub/other.txt"),
+    ],
+    ids=["txt only", "md and txt"],
+)
+def test_an_edited_note_of_a_configured_extension_is_reindexed(
+    tmp_path: Path, config: str, rel: str
+) -> None:
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    write(notes, ".notesearch.toml", config)
+    write(notes, rel, "# Text note\n\nabout the quokka\n")
+    running = Watcher(notes, index, step_ms=50, debounce_ms=400)
+    running.thread.start()
+    try:
+        assert running.ready.wait(DEADLINE), running.error
+        assert paths_for(index, notes, "quokka") == {rel}
+        write(notes, rel, "# Text note\n\nnow about the numbat\n")
+        assert until(lambda: paths_for(index, notes, "numbat") == {rel}, DEADLINE)
+        assert paths_for(index, notes, "quokka") == set()
+    finally:
+        running.close()
+
+
+def test_the_event_filter_asks_the_configured_suffixes() -> None:
+    accept = EventFilter("/notes", Path("/notes/.index"), (".txt",))
+    assert accept(Change.modified, "/notes/a.txt")
+    assert not accept(Change.modified, "/notes/a.md")
+    assert EventFilter("/notes", Path("/notes/.index"))(Change.modified, "/notes/a.md")

@@ -34,7 +34,7 @@ from notesearch.errors import (
     NotesFolderError,
 )
 from notesearch.models import IndexStats
-from tests.conftest import write
+from tests.helpers import write
 
 # Restored by hand mid-test: monkeypatch.undo() would also undo the autouse
 # isolation (working folder, NOTESEARCH_*) and let a test touch the real ./index.
@@ -777,6 +777,7 @@ def _assert_recovers(world: dict[str, object], index: Path) -> None:
     assert current_name(index) in generations(index)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.05, 0.2, 0.5, 0.8, 1.0, 1.2])
 def test_sigkill_during_index_run(
     crash_world: dict[str, object], tmp_path: Path, delay: float
@@ -861,6 +862,7 @@ def _crash_at(point: str, notes: Path, index: Path) -> None:
     assert "finished" not in proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_sigkill_at_each_step_of_a_write(
     crash_world: dict[str, object], tmp_path: Path, point: str
@@ -924,6 +926,7 @@ def _count_create_file_calls(notes: Path, index: Path, monkeypatch: pytest.Monke
     return calls[0]
 
 
+@pytest.mark.slow
 def test_disk_full_during_update_keeps_old_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ from notesearch.errors import UnreadableNoteError
 from notesearch.notes.read import Decoded, decode, repair_mojibake
 
 # the seed note, byte for byte
-SEED = Path(__file__).resolve().parents[1] / "notes" / "sagemaker" / "sagemaker.md"
+SEED = Path(__file__).resolve().parents[2] / "notes" / "sagemaker" / "sagemaker.md"
 
 
 @pytest.mark.parametrize(

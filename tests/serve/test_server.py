@@ -28,7 +28,7 @@ from notesearch.printers.context import Terminal
 from notesearch.serve import client, protocol
 from notesearch.serve import server as serve_server
 from notesearch.serve.server import QueryService
-from tests.conftest import FIXTURES, query_into_closed_pipe, until, write
+from tests.helpers import FIXTURES, query_into_closed_pipe, until, write
 
 DEADLINE = 10.0  # seconds anything may take: a watch to start or stop, an edit to be served
 HEAVY = ("whoosh", "rich", "markdown_it", "frontmatter", "yaml", "ftfy", "watchfiles")
@@ -331,6 +331,7 @@ def test_a_second_watch_does_not_take_the_socket(
 # --- fresh: the server answers from the index its watch keeps up to date ------------
 
 
+@pytest.mark.slow
 def test_an_edit_is_served_once_the_watch_indexed_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_runs: list[QueryArgs]
 ) -> None:
@@ -353,6 +354,7 @@ def test_an_edit_is_served_once_the_watch_indexed_it(
 # --- the socket's life ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_the_socket_is_removed_when_the_watch_ends(tmp_path: Path, how: int) -> None:
     vault = make_vault(tmp_path)
@@ -486,6 +488,7 @@ def test_a_client_does_not_use_a_folder_made_unsafe_after_the_server_started(
     assert len(local_runs) == 1
 
 
+@pytest.mark.slow
 def test_the_watch_warns_and_keeps_watching_when_it_cannot_serve(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -505,6 +508,7 @@ def test_the_watch_warns_and_keeps_watching_when_it_cannot_serve(
     shutil.rmtree(vault.runtime, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_no_serve(tmp_path: Path) -> None:
     vault = make_vault(tmp_path)
     watch = Watch(vault.base, vault.runtime, "--no-serve")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from notesearch import build_index, open_index, search
 from notesearch.cli import cli
 from notesearch.settings import ConfigError, load, read_file, user_file
-from tests.conftest import write
+from tests.helpers import write
 
 
 def run(*args: str, env: dict[str, str] | None = None):

@@ -310,6 +310,7 @@ def test_watch_errors_are_one_line_exit_2(tmp_path: Path) -> None:
     assert result.stderr == "notesearch: notes folder ./missing does not exist\n"
 
 
+@pytest.mark.slow
 def test_watch_command_really_watches(notes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real watcher behind the command: stopped from inside, it exits 0."""
     from notesearch import watch as watching

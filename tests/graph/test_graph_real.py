@@ -10,6 +10,9 @@ from click.testing import CliRunner
 
 from notesearch.cli import cli
 
+# Indexes real vaults (module fixtures): seconds.
+pytestmark = pytest.mark.slow
+
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
@@ -23,7 +26,7 @@ def bundled_index(bundled: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    from tests.conftest import CORPUS
+    from tests.helpers import CORPUS
 
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpora/obsidian-help-en is not present")
@@ -79,6 +82,7 @@ def test_bundled_backlinks_and_tags(bundled_index: Path) -> None:
 # ----------------------------------------------------------------------------- the Obsidian vault
 
 
+@pytest.mark.slow
 def test_corpus_wiki_heading_alias_and_block_embed(corpus_index: tuple[str, str]) -> None:
     notes, index = corpus_index
     result = run("links", "Embed files", "--notes", notes, "--index", index, "--format", "jsonl")
