@@ -134,13 +134,12 @@ def run_query(
     Raises what the core raises (NotesearchError), for the caller to show as
     the command line does (:func:`notesearch.printers.messages.describe`).
     """
-    from .errors import UsageError
     from .printers.context import choose_printer
     from .printers.messages import EXIT_FOUND, EXIT_NOTHING, outcome_messages
     from .vault import Vault
 
     notes_dir, index_dir = Path(args.notes_dir), Path(args.index_dir)
-    fmt, printer = choose_printer(
+    _, printer = choose_printer(
         "paths" if args.files_only else args.fmt,
         args.color,
         null=args.null,
@@ -149,8 +148,6 @@ def run_query(
         err=err,
         terminal=terminal,
     )
-    if args.null and fmt != "paths":
-        raise UsageError("-0/--null goes with --format paths (or -l)")
     vault = Vault(notes_dir, index_dir, settings)
     outcome = vault.query(args.request(), index=served)
     outcome_messages(outcome, err)

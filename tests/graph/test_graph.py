@@ -126,9 +126,9 @@ def test_query_link_filters(vault: Path, tmp_path: Path) -> None:
     with open_index(tmp_path / "index", vault) as idx:
         to_b = graph_links.sections_linking_to(idx, "sub/b.md")
         assert to_b == {("a.md", 5)}
-        assert [h.section.heading for h in search(idx, "see", within=to_b).hits] == ["Links"]
-        assert search(idx, "intro", within=to_b).hits == ()
-        assert search(idx, "see", within=set()).hits == ()  # nothing links here: no hits
+        assert [h.section.heading for h in search(idx, "see", sections=to_b).hits] == ["Links"]
+        assert search(idx, "intro", sections=to_b).hits == ()
+        assert search(idx, "see", sections=set()).hits == ()  # nothing links here: no hits
         from_a = graph_links.sections_linked_from(idx, "a.md")
         # a links to b without an anchor (all of b) and to c (all of c)
         assert ("sub/b.md", 5) in from_a and ("c.md", 1) in from_a

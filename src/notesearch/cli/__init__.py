@@ -11,12 +11,11 @@ import sys
 
 import click
 
-from ..printers.messages import EXIT_INTERRUPTED
 from .completion import completion_command
 from .config import config_command
 from .doctor import doctor_command
 from .export import export_command
-from .failures import quiet_stdout
+from .failures import closed_pipe, interrupted
 from .index import index_command
 from .links import links_command
 from .open import open_command
@@ -66,9 +65,6 @@ def main() -> None:
             # Flush here, not at interpreter exit, so a closed pipe is seen below.
             sys.stdout.flush()
     except BrokenPipeError:
-        # `| head -1` or `| grep -q` closed our stdout: stop quietly, as grep and rg do.
-        quiet_stdout()
-        sys.exit(0)
+        sys.exit(closed_pipe())
     except KeyboardInterrupt:
-        click.echo("notesearch: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(interrupted())

@@ -19,7 +19,7 @@ import click
 
 from ..errors import NothingFoundError
 from ..printers import messages
-from ..printers.messages import EXIT_ERROR
+from ..printers.messages import EXIT_ERROR, EXIT_INTERRUPTED
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,8 +53,7 @@ def translated_errors() -> Iterator[None]:
     try:
         yield
     except BrokenPipeError:
-        quiet_stdout()
-        raise SystemExit(0) from None
+        raise SystemExit(closed_pipe()) from None
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except (Exception, KeyboardInterrupt) as exc:
@@ -76,10 +75,20 @@ def errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def quiet_stdout() -> None:
-    """Point stdout at /dev/null after the reader went away, so exit flushes cleanly."""
+def closed_pipe() -> int:
+    """``| head -1`` or ``| grep -q`` closed our stdout: stop quietly, as grep and rg do.
+
+    Stdout is pointed at /dev/null so that the exit flushes cleanly; the exit code is 0.
+    """
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # no real file descriptor (tests)
         pass
+    return 0
+
+
+def interrupted() -> int:
+    """Ctrl-C outside a command's own handling: one line, exit 130."""
+    messages.fail("interrupted", sys.stderr)
+    return EXIT_INTERRUPTED

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import os
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
+from .. import signals
 from ..editor import editor_command, pick_editor
 from ..models import QueryRequest
 from ..settings import Settings
@@ -81,33 +77,12 @@ def _run_editor(argv: list[str], source: str) -> int:
     import subprocess
 
     try:
-        with _ignoring_interrupts():
+        # While the editor runs, Ctrl-C belongs to it (as with git): we must not
+        # kill it. A Python-level handler (not SIG_IGN) is installed, so the
+        # editor still starts with the default handlers: exec resets caught ones.
+        with signals.handling({"SIGINT": signals.ignore, "SIGQUIT": signals.ignore}):
             return subprocess.run(argv, check=False).returncode
     except FileNotFoundError:
         raise CommandError(f"editor not found: {argv[0]} (from {source})") from None
     except OSError as exc:
         raise CommandError(f"cannot run the editor {argv[0]} ({source}): {exc.strerror}") from None
-
-
-@contextmanager
-def _ignoring_interrupts() -> Iterator[None]:
-    """While the editor runs, Ctrl-C belongs to it (as with git): we must not kill it.
-
-    A Python-level handler (not SIG_IGN) is installed, so the editor still
-    starts with the default handlers: exec resets caught signals.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    names = ("SIGINT", "SIGQUIT")
-    signals = [getattr(signal, name) for name in names if hasattr(signal, name)]
-    previous: list[tuple[int, Any]] = [(sig, signal.signal(sig, _ignore)) for sig in signals]
-    try:
-        yield
-    finally:
-        for sig, handler in previous:
-            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-
-
-def _ignore(signum: int, frame: object) -> None:
-    """A signal handler that does nothing."""

@@ -63,26 +63,21 @@ def location_options(func: F) -> F:
             kwargs[param] = value
         return func(**kwargs, settings=settings)
 
-    settled = click.option(
-        "--index",
-        "index_dir",
-        type=click.Path(path_type=Path),
-        default="index",
-        show_default=True,
-        envvar="NOTESEARCH_INDEX",
-        show_envvar=True,
-        help="Folder of the index.",
-    )(settled)
-    settled = click.option(
-        "--notes",
-        "notes_dir",
-        type=click.Path(path_type=Path),
-        default="notes",
-        show_default=True,
-        envvar="NOTESEARCH_NOTES",
-        show_envvar=True,
-        help="Folder of Markdown notes.",
-    )(settled)
+    for flag, help_text in (
+        ("--index", "Folder of the index."),
+        ("--notes", "Folder of Markdown notes."),
+    ):
+        name = flag.removeprefix("--")
+        settled = click.option(
+            flag,
+            f"{name}_dir",
+            type=click.Path(path_type=Path),
+            default=name,
+            show_default=True,
+            envvar=f"NOTESEARCH_{name.upper()}",
+            show_envvar=True,
+            help=help_text,
+        )(settled)
     return settled  # type: ignore[return-value]
 
 

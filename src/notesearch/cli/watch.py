@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from .. import signals
 from ..models import IndexStats
 from ..paths import display
 from ..settings import Settings
@@ -92,7 +89,8 @@ def watch_command(notes_dir: Path, index_dir: Path, serve: bool, settings: Setti
         click.echo(f"notesearch: updated: {_changes(stats)} ({stats.seconds:.2f} s)", err=True)
 
     try:
-        with _sigterm_as_interrupt():
+        # SIGTERM ends a watch as Ctrl-C does (cleanly: the socket is removed).
+        with signals.handling({"SIGTERM": signals.interrupt}):
             vault.watch(
                 on_update=updated,
                 on_warning=lambda diag: warn(str(diag)),
@@ -106,20 +104,3 @@ def watch_command(notes_dir: Path, index_dir: Path, serve: bool, settings: Setti
             server.close()
         if service is not None:
             service.close()
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM ends a watch as Ctrl-C does (cleanly: the socket is removed)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt

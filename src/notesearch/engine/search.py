@@ -37,7 +37,7 @@ def search(
     path: str | None = None,
     limit: int | None = 10,
     per_note: int = 3,
-    within: set[tuple[str, int]] | None = None,
+    sections: set[tuple[str, int]] | None = None,
 ) -> SearchResult:
     """Search the index; the best sections first.
 
@@ -50,7 +50,7 @@ def search(
         path: a glob over note paths relative to the notes root.
         limit: the most hits to return; None for all.
         per_note: the most hits from one note; 0 for no cap.
-        within: only these sections, as (note path, line) pairs (the link
+        sections: only these sections, as (note path, line) pairs (the link
             filters of :mod:`notesearch.graph` produce them).
 
     Raises:
@@ -64,8 +64,8 @@ def search(
         return SearchResult(query=text, hits=(), total=0, warnings=tuple(warnings))
     include, exclude = tag_filter(index, tags, any_tags, exclude_tags, warnings)
     allow = combine(include, path_filter(index, path))
-    if within is not None:
-        allowed = index.docnums(within)
+    if sections is not None:
+        allowed = index.docnums(sections)
         if allow is not None:
             allowed &= set(index._searcher.docs_for_query(allow))
         if not allowed:  # Whoosh would read an empty filter as "no filter"

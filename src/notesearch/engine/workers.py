@@ -12,6 +12,7 @@ import contextlib
 import functools
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..errors import IndexWriteError
 from ..notes.discover import NoteFile
 from ..notes.links import NoteSet
 from ..paths import display
+from ..signals import handling
 from . import store
 from .documents import Outcome, documents, examine
 from .tables import NoteEntry
@@ -164,7 +166,11 @@ def in_parallel(
     ]
     answers: dict[int, tuple[list[Outcome], Any]] = {}
     try:
-        with _children_ignore_ctrl_c():
+        # Workers ignore Ctrl-C (one interrupted while it starts would print a
+        # traceback; Ctrl-C is the parent's to handle: it stops them). An ignored
+        # signal stays ignored in a child, and a blocked one stays pending, so a
+        # Ctrl-C in between is delivered once they have started.
+        with handling({"SIGINT": signal.SIG_IGN}, block=("SIGINT",)):
             for proc in procs:
                 proc.start()
         while len(answers) < workers:

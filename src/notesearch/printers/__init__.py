@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Protocol
 
 from ..models import Records, SearchResult, Section, Shown
+from ..settings import Format
 
 
 class Printer(Protocol):
@@ -48,25 +49,25 @@ def make_printer(
     terminal that will show the output, when that is not this process's own
     (a query answered by ``notesearch watch``): see :class:`~.terminal.RichPrinter`.
     """
-    if fmt == "rich":
+    if fmt == Format.RICH:
         from .terminal import RichPrinter
 
         return RichPrinter(
             out, err, color=color, notes_root=notes_root, width=width, screen=screen, env=env
         )
-    if fmt == "plain":
+    if fmt == Format.PLAIN:
         from .plain import PlainPrinter
 
         return PlainPrinter(out)
-    if fmt in ("jsonl", "json"):
+    if fmt in (Format.JSONL, Format.JSON):
         from .jsonl import JsonPrinter
 
-        return JsonPrinter(out, array=fmt == "json")
-    if fmt == "paths":
+        return JsonPrinter(out, array=fmt == Format.JSON)
+    if fmt == Format.PATHS:
         from .plain import PathsPrinter
 
         return PathsPrinter(out, null=null)
-    if fmt == "vimgrep":
+    if fmt == Format.VIMGREP:
         from .plain import VimgrepPrinter
 
         return VimgrepPrinter(out)

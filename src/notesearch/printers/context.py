@@ -135,6 +135,10 @@ def choose_printer(
     if fmt is None:
         auto = colored or color_wanted(Color.AUTO, tty, env)
         fmt = Format.RICH.value if auto else Format.PLAIN.value
+    if null and fmt != Format.PATHS:
+        from ..errors import UsageError
+
+        raise UsageError("-0/--null goes with --format paths (or -l)")
     printer = make_printer(
         fmt,
         out,

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from ..models import Records, SearchResult, Section, Shown
 from ..sanitize import clean, clean_block, clean_line, clean_with_spans
-from .plain import SEPARATOR
+from .plain import trail
 
 PATH_STYLE = Style(color="magenta", bold=True)
 LINE_STYLE = Style(color="green")
@@ -132,9 +132,8 @@ class RichPrinter:
         for hit in result.hits:
             s = hit.section
             header = self._location(s, s.line)
-            trail = s.trail or (s.title,)
             header.append("  ")
-            header.append(clean_line(SEPARATOR.join(trail)), style=CRUMB_STYLE)
+            header.append(clean_line(trail(s)), style=CRUMB_STYLE)
             if s.tags:
                 header.append("  ")
                 header.append(" ".join("#" + clean(t) for t in s.tags), style=TAG_STYLE)
@@ -155,7 +154,7 @@ class RichPrinter:
         for s in sections:
             header = self._location(s, s.line)
             header.append("  ")
-            header.append(clean_line(SEPARATOR.join(s.trail or (s.title,))), style=CRUMB_STYLE)
+            header.append(clean_line(trail(s)), style=CRUMB_STYLE)
             self.console.print(header)
 
     def records(self, records: Records) -> None:
