@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from ..models import Link
 from . import links as linkmod
 from . import tags as tagmod
+from .escapes import escaped_tags, escaped_wiki
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -51,8 +52,9 @@ def read_inline(path: str, children: Sequence[Token], first_line: int, raw: str 
     found_links: list[Link] = []
     anchors: list[str] = []
     in_autolink = False
-    escaped = _escaped_tags(raw)
-    escaped_wiki = _escaped_wiki(raw)
+    escaped = escaped_tags(raw)
+    escaped_wiki_names = escaped_wiki(raw)
+    as_written = _AsWritten(raw)
     cursor = 0  # how far into ``raw`` code spans have been found
     previous = ""  # the text just before the current child, for '#' after a word
     for child in children:
@@ -70,7 +72,7 @@ def read_inline(path: str, children: Sequence[Token], first_line: int, raw: str 
                     )
                 if "[[" in content:
                     for match in _WIKI.finditer(content):
-                        if match.group(2) in escaped_wiki:
+                        if match.group(2) in escaped_wiki_names:
                             continue  # written \[\[like this\]\]: text, not a link
                         embed = match.group(1) == "!"
                         found_links.append(linkmod.wiki_link(match.group(2), line, embed=embed))
@@ -91,7 +93,7 @@ def read_inline(path: str, children: Sequence[Token], first_line: int, raw: str 
             previous = "\n"
             continue
         elif kind == "link_open":
-            href = _as_written(str(child.attrs.get("href", "")), raw)
+            href = as_written(str(child.attrs.get("href", "")))
             if child.markup == "autolink" or child.info == "auto":
                 in_autolink = True
                 found_links.append(Link(kind="external", raw=href, line=line))
@@ -100,7 +102,7 @@ def read_inline(path: str, children: Sequence[Token], first_line: int, raw: str 
         elif kind == "link_close":
             in_autolink = False
         elif kind == "image":
-            src = _as_written(str(child.attrs.get("src", "")), raw)
+            src = as_written(str(child.attrs.get("src", "")))
             found_links.append(linkmod.markdown_link(path, src, line, embed=True))
             alt = "".join(c.content for c in child.children or [] if c.type == "text")
             lines[-1].append(("text", alt))
@@ -150,43 +152,39 @@ def _code_span_newlines(raw: str, cursor: int, markup: str, content: str) -> tup
     return match.end(), match.group(0).count("\n")
 
 
-def _as_written(target: str, raw: str) -> str:
-    """The link target as the note writes it.
+class _AsWritten:
+    """Link targets as the note writes them, each distinct target looked up once.
 
     markdown-it percent-encodes targets (``a b.md`` -> ``a%20b.md``,
-    ``..\\x`` -> ``..%5Cx``); when the decoded form is what the source says,
-    report that.
+    ``..\\x`` -> ``..%5Cx``); when the decoded form is what the source says
+    (and the encoded form is not), report that. Links come in source order, so
+    the decoded form is looked for from the previous link on first: one pass
+    over a paragraph of many links, not one pass per link.
     """
-    if "%" not in target:
-        return target
-    decoded = unquote(target)
-    return decoded if decoded in raw and target not in raw else target
 
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.percent = "%" in raw
+        self.cursor = 0
+        self.known: dict[str, str] = {}
 
-_ESCAPED_TAG = re.compile(r"\\#([^\s#]+)")
+    def __call__(self, target: str) -> str:
+        if "%" not in target:
+            return target
+        known = self.known.get(target)
+        if known is None:
+            decoded = unquote(target)
+            literal = self.percent and target in self.raw
+            known = decoded if not literal and self._contains(decoded) else target
+            self.known[target] = known
+        return known
 
-
-def _escaped_tags(raw: str) -> frozenset[str]:
-    """Tags written only with an escaped hash (``\\#notatag``) in the raw inline source."""
-    if "\\#" not in raw:
-        return frozenset()
-    escaped = {tagmod.normalize(m) for m in _ESCAPED_TAG.findall(raw)}
-    plain = {name for _, name in tagmod.find_in_text(raw)}
-    return frozenset(name for name in escaped if name is not None and name not in plain)
-
-
-_ESCAPED_WIKI = re.compile(r"\\\[\\\[(.+?)\\\]\\\]")
-
-
-def _escaped_wiki(raw: str) -> frozenset[str]:
-    """Targets written as escaped brackets (``\\[\\[name\\]\\]``) and never unescaped."""
-    if "\\[" not in raw:
-        return frozenset()
-    return frozenset(
-        name
-        for name in _ESCAPED_WIKI.findall(raw)
-        if f"[[{name}]]" not in raw.replace(f"\\[\\[{name}\\]\\]", "")
-    )
+    def _contains(self, text: str) -> bool:
+        pos = self.raw.find(text, self.cursor)
+        if pos == -1:
+            return self.raw.find(text, 0, self.cursor + len(text) - 1) != -1
+        self.cursor = pos
+        return True
 
 
 def _wiki_display(match: re.Match[str]) -> str:
@@ -200,4 +198,3 @@ def _drop_trailing_plain_tags(text: str) -> str:
     while len(words) > 1 and words[-1].startswith("#") and tagmod.normalize(words[-1]):
         words.pop()
     return " ".join(words).rstrip()
-

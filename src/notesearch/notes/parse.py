@@ -11,25 +11,22 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
+from ..models import Diagnostic, Link, Note, Section
 from . import front_matter
 from . import links as linkmod
 from . import tags as tagmod
-from ..models import Diagnostic, Link, Note, Section
+from .comments import strip_comments
 from .inline import HTML_ANCHOR, read_inline
 from .names import strip_suffix
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
-    from markdown_it.token import Token
 
-_OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
 _BLOCK_ID = re.compile(r"(?:^|[\s\])])\^([A-Za-z0-9-]+)\s*$", re.MULTILINE)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -106,7 +103,7 @@ def parse_note(path: str, text: str) -> tuple[Note, list[Diagnostic]]:
 def _parse(path: str, text: str, md: MarkdownIt) -> tuple[Note, list[Diagnostic]]:
     fm = front_matter.split(text)
     diagnostics = [Diagnostic(message, path, line) for line, message in fm.warnings]
-    body = _strip_comments(fm.body)
+    body = strip_comments(fm.body)
     offset = fm.body_line - 1
     tokens = md.parse(body)
 
@@ -149,7 +146,7 @@ def _parse(path: str, text: str, md: MarkdownIt) -> tuple[Note, list[Diagnostic]
             current.text.append(token.content.rstrip("\n"))
         elif token.type == "html_block":
             anchors_extra.extend(HTML_ANCHOR.findall(token.content))
-            plain = _HTML_TAG.sub(" ", _HTML_COMMENT.sub("", token.content)).strip()
+            plain = _html_text(_HTML_COMMENT.sub("", token.content)).strip()
             if plain:
                 current.text.append(plain)
         i += 1
@@ -157,32 +154,14 @@ def _parse(path: str, text: str, md: MarkdownIt) -> tuple[Note, list[Diagnostic]
     return _assemble(path, text, fm, drafts, anchors_extra), diagnostics
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+def _html_text(html: str) -> str:
+    """The HTML with each tag a space.
 
-
-def _strip_comments(body: str) -> str:
-    """Blank out Obsidian ``%% comments %%`` (keeping line breaks), but not in code.
-
-    ``%%time`` in a Jupyter cell or `` `%%` `` in a code span is code, not a
-    comment. Code is masked by a light scan for fences and code spans first.
+    No tag starts after the last ``>``; leaving that tail out keeps the
+    expression from rescanning it from every ``<`` (linear time).
     """
-    if "%%" not in body:
-        return body
-    masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), _FENCE.sub(_blank, body))
-    pieces = []
-    last = 0
-    for match in _OBSIDIAN_COMMENT.finditer(masked):
-        pieces.append(body[last : match.start()])
-        pieces.append(_blank(match))
-        last = match.end()
-    pieces.append(body[last:])
-    return "".join(pieces)
-
-
-def _blank(match: re.Match[str]) -> str:
-    """Spaces for the matched text, keeping its line breaks (same length)."""
-    return re.sub(r"[^\n]", " ", match.group(0))
+    cut = html.rfind(">") + 1
+    return _HTML_TAG.sub(" ", html[:cut]) + html[cut:]
 
 
 def _assemble(
@@ -256,5 +235,3 @@ def _assemble(
 
 def _file_title(path: str) -> str:
     return strip_suffix(posixpath.basename(path))
-
-
