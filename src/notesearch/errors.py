@@ -41,6 +41,10 @@ class IndexVersionError(NotesearchError):
     """The index was written by another version of notesearch: rebuild it."""
 
 
+class IndexUntrustedError(NotesearchError):
+    """The index was not written by this user's notesearch (no valid seal): rebuild it."""
+
+
 class IndexLockedError(NotesearchError):
     """Another notesearch process is writing the index."""
 

@@ -82,6 +82,8 @@ class Settings:
 
     values: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS))
     sources: dict[str, str] = field(default_factory=lambda: dict.fromkeys(DEFAULTS, "default"))
+    # The user's secret key that seals indexes (None: the default location).
+    key_file: Path | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -95,6 +97,18 @@ def user_file(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     base = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return Path(base) / "notesearch" / "config.toml"
+
+
+def key_file(env: Mapping[str, str] | None = None) -> Path:
+    """Where the user's secret key for sealing indexes lives (see :mod:`notesearch.engine.seal`).
+
+    ``$XDG_DATA_HOME/notesearch/key``, ``~/.local/share/notesearch/key`` by
+    default. Library calls that are given no key use this same place, so an
+    index the library writes opens from the command line and back.
+    """
+    env = os.environ if env is None else env
+    base = env.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "notesearch" / "key"
 
 
 def read_file(path: Path, *, in_notes: bool = False) -> dict[str, Any]:
@@ -165,7 +179,7 @@ def load(explicit: Mapping[str, tuple[Any, str]], env: Mapping[str, str] | None 
             ``key -> (value, source)``; they win over both files.
         env: the environment (for ``XDG_CONFIG_HOME``); ``os.environ`` by default.
     """
-    settings = Settings()
+    settings = Settings(key_file=key_file(env))
     user = user_file(env)
     for key, value in read_file(user).items():
         settings.set(key, value, str(user))

@@ -95,6 +95,7 @@ def watch(
     extensions: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     max_bytes: int | None = None,
+    key: bytes | None = None,
 ) -> None:
     """Keep the index of ``notes_dir`` up to date until stopped.
 
@@ -118,6 +119,7 @@ def watch(
         extensions, ignore, max_bytes: the discovery rules, as for
             :func:`~notesearch.engine.build.build_index` (None: the notes
             folder's own ``.notesearch.toml``, else the defaults).
+        key: the user's secret key that seals the index, as for ``build_index``.
 
     Returns when ``stop_event`` is set. Ctrl-C raises KeyboardInterrupt (after
     the watcher is closed); the index is never left damaged.
@@ -150,7 +152,7 @@ def watch(
                 on_warning(diag)
 
         stats = build_index(
-            notes_dir, index_dir, on_warning=sink, lock_timeout=lock_timeout, **rules
+            notes_dir, index_dir, on_warning=sink, lock_timeout=lock_timeout, key=key, **rules
         )
         shown = current
         if on_indexed is not None:

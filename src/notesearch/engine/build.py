@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings as settings_mod
-from ..errors import IndexVersionError, IndexWriteError, NotesFolderError
+from ..errors import IndexWriteError, NotesFolderError
 from ..models import Diagnostic, IndexStats, Note
 from ..notes.discover import NoteFile, discover
 from ..notes.links import NoteSet
 from ..paths import display
-from . import store, tables
+from . import seal, store, tables
 from .documents import Outcome, documents, examine
 from .tables import FileTable, NoteEntry
 from .workers import Work, commit_with, in_parallel, new_generation, worker_count, write_error
@@ -41,6 +41,7 @@ def build_index(
     extensions: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     jobs: int | None = None,
+    key: bytes | None = None,
 ) -> IndexStats:
     """Index (or update the index of) the notes under ``notes_dir`` into ``index_dir``.
 
@@ -56,11 +57,17 @@ def build_index(
     most 4) when at least 200 notes must be read, and works in this process
     otherwise; 1 never starts a worker.
 
+    ``key`` is the user's secret key: the live generation must be sealed with
+    it before it is read, and the new one is sealed with it (None: the key at
+    :func:`~notesearch.settings.key_file`, made on first use). ``rebuild``
+    never reads the live generation, so it replaces one that is not sealed.
+
     Raises:
         NotesFolderError: ``notes_dir`` is missing or not a folder.
         IndexWriteError: the index folder cannot be written.
         IndexLockedError: another process holds the index lock.
         IndexVersionError: the index has another schema (use ``rebuild``).
+        IndexUntrustedError: the index is not sealed with ``key`` (use ``rebuild``).
     """
     started = time.perf_counter()
     stats = IndexStats()
@@ -91,17 +98,20 @@ def build_index(
     assert max_bytes is not None and extensions is not None and ignore is not None
     discovery = {"extensions": list(extensions), "ignore": list(ignore), "max_bytes": max_bytes}
 
+    key = seal.load_key() if key is None else key
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
-        store.clean(index_dir, keep=live)  # leftovers of a crashed or killed run
-        live_meta = tables.read_meta(live) if live is not None else {}
+        known: dict[str, seal.Entry] | None = None
+        if live is not None and not rebuild:
+            store.check_version(index_dir, tables.read_meta(live))
+            # Before anything of it is read: Whoosh would unpickle its files.
+            known = seal.verify(index_dir, live, key)
+        # Leftovers of a crashed or killed run (their hard links went: reseal).
+        if store.clean(index_dir, keep=live) and live is not None and known is not None:
+            seal.reseal(live, key, known)
+        live_meta = tables.read_meta(live) if live is not None and not rebuild else {}
         old = FileTable()
         if live is not None and not rebuild:
-            if live_meta.get("schema_version") != store.SCHEMA_VERSION:
-                raise IndexVersionError(
-                    f"The index at {display(index_dir)} was written by another version "
-                    "of notesearch. Run `notesearch index --rebuild`."
-                )
             old = tables.read_table(live)
 
         found = discover(notes_dir, exclude=[index_dir], suffixes=extensions, ignore=ignore)
@@ -183,10 +193,12 @@ def build_index(
                 "discovery": discovery,
             }
             drop = [*removed, *(nf.path for nf, _ in changed)] if base is not None else []
-            _write(index_dir, base, table, parsed, drop, note_set, meta, work)
+            _write(index_dir, base, table, parsed, drop, note_set, meta, key, known, work)
             stats.written = True
         elif work is not None:  # workers ran, but nothing changed (new notes unreadable)
             store.clean(index_dir, keep=live)
+            if live is not None and known is not None:
+                seal.reseal(live, key, known)
 
         _count(table, stats)
         stats.seconds = time.perf_counter() - started
@@ -201,12 +213,15 @@ def _write(
     drop: list[str],
     note_set: NoteSet,
     meta: dict[str, Any],
+    key: bytes,
+    known: dict[str, seal.Entry] | None,
     work: Work | None = None,
 ) -> None:
     """Commit the changes into a new generation and switch CURRENT to it.
 
     ``drop`` names the notes whose old sections go; ``notes`` are added here;
-    ``work`` holds what worker processes already wrote into the generation.
+    ``work`` holds what worker processes already wrote into the generation;
+    ``known`` the verified seal entries of ``base`` (its files are not hashed again).
     """
     try:
         tmp, ix = (work.tmp, work.ix) if work is not None else new_generation(index_dir, base)
@@ -234,8 +249,9 @@ def _write(
             raise
         finally:
             ix.close()
-        final = store.publish(index_dir, tmp, table, meta)
-        store.clean(index_dir, keep=final)
+        final = store.publish(index_dir, tmp, table, meta, key, known)
+        if store.clean(index_dir, keep=final):
+            seal.reseal(final, key)
     except OSError as exc:
         raise write_error(index_dir, exc.strerror or str(exc)) from exc
     except Exception as exc:  # Whoosh's own errors (LockError, ...)

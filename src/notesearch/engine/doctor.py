@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import store, tables
-from .reader import open_index
+from ..errors import IndexUntrustedError
+from . import seal, store, tables
+from .reader import Index
 
 
-def check_index(index_dir: Path | str) -> tuple[list[str], list[str]]:
+def check_index(index_dir: Path | str, key: bytes | None = None) -> tuple[list[str], list[str]]:
     """Verify the index: (facts found, problems found).
 
     Opens the live generation, reads every stored section and every posting
     list of the note field (so each segment file is read through), and
     compares the sections found with the file table. No problem means the
     index answers queries as the table says.
+
+    The seal is checked first, every file hashed (``key``: the user's secret
+    key, None for the one at its default place): an index this user's
+    notesearch did not write is never opened.
     """
     index_dir = Path(index_dir)
     facts: list[str] = []
@@ -24,8 +29,17 @@ def check_index(index_dir: Path | str) -> tuple[list[str], list[str]]:
         facts.append(
             f"unfinished generations (removed by the next index run): {', '.join(leftovers)}"
         )
+    key = seal.load_key() if key is None else key
+    live = store.current(index_dir)
+    changed: list[str] = []
+    if live is not None:
+        try:
+            seal.verify(index_dir, live, key, full=True, changed=changed)
+        except IndexUntrustedError as exc:
+            return facts, [str(exc)]
+    problems += [f"{name} changed since notesearch wrote it" for name in changed]
     try:
-        idx = open_index(index_dir)
+        idx = Index(index_dir, key=key, checked=live)
     except Exception as exc:  # a damaged index raises anything at all
         return facts, [f"the index cannot be opened: {type(exc).__name__}: {exc}"]
     with idx:

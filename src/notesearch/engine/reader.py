@@ -8,14 +8,14 @@ from typing import Any, BinaryIO
 
 from whoosh import scoring
 
-from ..errors import IndexMissingError
+from ..errors import IndexMissingError, IndexUntrustedError
 from ..models import Link, Section
 from ..notes import tags as tagmod
 from ..notes.discover import discover
 from ..notes.links import NoteSet
 from ..paths import display
 from ..settings import NOTE_SUFFIXES
-from . import store, tables
+from . import seal, store, tables
 from .schema import SEARCH_FIELDS
 
 
@@ -25,13 +25,29 @@ class Index:
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, index_dir: Path, notes_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        notes_dir: Path | None = None,
+        key: bytes | None = None,
+        *,
+        checked: Path | None = None,
+    ) -> None:
+        """``checked``: a generation whose seal the caller has just verified (``doctor``)."""
         self.index_dir = Path(index_dir)
         self.notes_dir = Path(notes_dir) if notes_dir is not None else None
+        key = seal.load_key() if key is None else key
         from whoosh.filedb.filestore import FileStorage
 
         for attempt in range(3):
-            self.generation = store.require(self.index_dir)
+            seen = store.current(self.index_dir)
+            try:
+                # The seal is checked before Whoosh opens (and unpickles) anything.
+                self.generation = store.require(self.index_dir, key, checked)
+            except IndexUntrustedError:
+                if attempt == 2 or store.current(self.index_dir) == seen:
+                    raise
+                continue  # a writer switched generations while it was checked
             try:
                 self._ix = FileStorage(str(self.generation), readonly=True).open_index()
                 break
@@ -171,11 +187,17 @@ class Index:
         return changed, new, removed
 
 
-def open_index(index_dir: Path | str, notes_dir: Path | str | None = None) -> Index:
+def open_index(
+    index_dir: Path | str, notes_dir: Path | str | None = None, key: bytes | None = None
+) -> Index:
     """Open the index in ``index_dir`` for reading.
+
+    ``key`` is the user's secret key that the index must be sealed with
+    (None: the one at :func:`~notesearch.settings.key_file`, made on first use).
 
     Raises:
         IndexMissingError: there is no index there yet.
+        IndexUntrustedError: this user's notesearch did not write it.
         IndexVersionError: the index was written by another schema version.
     """
-    return Index(Path(index_dir), Path(notes_dir) if notes_dir is not None else None)
+    return Index(Path(index_dir), Path(notes_dir) if notes_dir is not None else None, key)

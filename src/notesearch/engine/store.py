@@ -27,12 +27,13 @@ import errno
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError
 from ..paths import display
+from . import seal
 from .tables import META, STAT, TABLE, FileTable, StatTable, read_meta, write_json
 
 SCHEMA_VERSION = 3  # 2: no spelling field; 3: aliases in body, stat.json
@@ -57,22 +58,37 @@ def current(index_dir: Path) -> Path | None:
     return gen if gen.is_dir() else None
 
 
-def require(index_dir: Path) -> Path:
-    """The live generation, or an error telling the user to build the index."""
+def require(index_dir: Path, key: bytes, trusted: Path | None = None) -> Path:
+    """The live generation, verified under ``key``, or an error telling the user what to do.
+
+    ``trusted`` is a generation the caller has just verified itself (``doctor``):
+    when it is still the live one, it is not checked again.
+
+    Raises:
+        IndexMissingError: no index yet.
+        IndexVersionError: another schema version wrote it (its JSON says so).
+        IndexUntrustedError: its seal is not this user's (see :mod:`.seal`).
+    """
     gen = current(index_dir)
     if gen is None:
         where = display(index_dir)
         raise IndexMissingError(
             f"No index at {where}. Run `notesearch index` first.",
         )
-    meta = read_meta(gen)
+    check_version(index_dir, read_meta(gen))
+    if gen != trusted:
+        seal.verify(index_dir, gen, key)
+    return gen
+
+
+def check_version(index_dir: Path, meta: dict[str, Any]) -> None:
+    """Raise IndexVersionError unless ``meta`` (plain JSON) is of this schema version."""
     if meta.get("schema_version") != SCHEMA_VERSION:
         raise IndexVersionError(
             f"The index at {display(index_dir)} was written by another version of notesearch "
             f"(schema {meta.get('schema_version')}, this version reads {SCHEMA_VERSION}). "
             "Run `notesearch index --rebuild`."
         )
-    return gen
 
 
 def _generation_number(name: str) -> int:
@@ -113,11 +129,23 @@ def _fsync_path(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
-def publish(index_dir: Path, tmp: Path, table: FileTable, meta: dict[str, Any]) -> Path:
-    """Make the finished ``tmp`` generation the live one, atomically."""
+def publish(
+    index_dir: Path,
+    tmp: Path,
+    table: FileTable,
+    meta: dict[str, Any],
+    key: bytes,
+    known: Mapping[str, seal.Entry] | None = None,
+) -> Path:
+    """Seal the finished ``tmp`` generation under ``key`` and make it the live one, atomically.
+
+    ``known`` are the verified seal entries of the generation ``tmp`` was made
+    from: its hard-linked files are not hashed again.
+    """
     write_json(tmp / TABLE, table.to_json())
     write_json(tmp / STAT, StatTable.of(table).to_json())
     write_json(tmp / META, {**meta, "schema_version": SCHEMA_VERSION})
+    seal.write(tmp, key, known)
     for item in tmp.iterdir():
         if item.is_file():
             _fsync_path(item)
@@ -137,14 +165,24 @@ def publish(index_dir: Path, tmp: Path, table: FileTable, meta: dict[str, Any]) 
     return final
 
 
-def clean(index_dir: Path, keep: Path | None) -> None:
-    """Remove every generation but ``keep`` (and unfinished ``*.tmp`` folders)."""
+def clean(index_dir: Path, keep: Path | None) -> bool:
+    """Remove every generation but ``keep`` (and unfinished ``*.tmp`` folders).
+
+    Returns whether anything was removed (then ``keep``'s files, which the
+    removed ones may have hard-linked, have a new ctime: see :func:`.seal.reseal`).
+    """
+    removed = False
     for item in index_dir.glob(_PREFIX + "*"):
         if keep is not None and item.name == keep.name:
             continue
+        if item.name.endswith(seal.TMP_SUFFIX) and not item.is_dir():
+            item.unlink(missing_ok=True)  # a seal being written when a run was killed
+            continue
         shutil.rmtree(item, ignore_errors=True)
+        removed = True
     with contextlib.suppress(FileNotFoundError):
         (index_dir / (CURRENT + ".tmp")).unlink()
+    return removed
 
 
 @contextlib.contextmanager

@@ -253,7 +253,7 @@ class QueryService:
 
     def refresh(self) -> None:
         """Open the live generation if it is not the one open (never raises)."""
-        from ..engine import store
+        from ..engine import seal, store
         from ..engine.reader import open_index
         from ..errors import NotesearchError
 
@@ -261,7 +261,8 @@ class QueryService:
             live = store.current(self.index_dir)
             if self._index is not None and live == self._index.generation:
                 return
-            fresh = open_index(self.index_dir, self.notes_dir)
+            key = seal.load_key(self.settings.key_file if self.settings else None)
+            fresh = open_index(self.index_dir, self.notes_dir, key)
         except Exception as exc:  # keep answering from the last good index
             problem = str(exc)
             if not isinstance(exc, NotesearchError):

@@ -1,0 +1,300 @@
+"""The seal: every generation proves it was written by this user's notesearch.
+
+Whoosh unpickles much of an index when it opens and searches it: ``pickle``
+runs any code a crafted file asks for, so an index that someone else made
+(shipped beside a cloned notes folder, or named by its ``.notesearch.toml``)
+must never reach Whoosh. What whoosh3 3.54.0 unpickles on our read path:
+
+- ``_MAIN_N.toc`` (``filedb/fileindex.py`` ``TOC._read_toc``, and
+  ``index.py`` ``_read_toc``): the schema (``pickle.loads``) and the segment
+  list (``read_pickle``), at every open. Whoosh picks the highest ``N``
+  present, so an extra TOC is as dangerous as a changed one.
+- ``*.trm`` (terms): the hash table's extras (``filedb/filetables.py``
+  ``HashReader._read_extras``, ``read_pickle``) at open, and inlined postings
+  (``codec/whoosh3.py`` ``W3TermInfo.from_bytes``, ``loads``) per term looked up.
+- ``*.pst`` (postings): each block's info (``W3LeafMatcher._goto``,
+  ``read_pickle``) and data (``_read_data``, ``loads``) per term matched.
+- ``*._stored.col`` (stored fields, a ``PickleColumn``): ``loads`` per
+  document read (``columns.py``); block columns ``read_pickle`` their headers.
+- ``*.seg`` compound files (``filedb/compound.py``, two ``read_pickle``) and
+  ``*.vps`` vectors, when a TOC names them.
+
+So every file of a generation may be unpickled, and the seal covers all of
+them (and our JSON tables): ``seal.json`` holds, per file, its name, size,
+SHA-256 and stat signature ``(device, inode, mtime_ns, ctime_ns)``, under an
+HMAC-SHA256 with the user's secret key. A reader refuses a generation whose
+seal is missing or wrong, or whose folder holds any other entry, before
+Whoosh opens a file.
+
+Hashing a 10,000-note index (200 MB) costs about 0.17 s, more than a third
+of a query. A file whose stat signature is the sealed one is not hashed
+again: the kernel sets ``ctime`` on every change to an inode (write,
+truncate, rename, link) and no unprivileged process can set it back, so
+that file still holds the bytes the writer hashed. Any other file is hashed
+and compared with its sealed digest (after a copy, a restore, or while a
+writer hard-links the live files into the next generation). The writer
+reseals after removing old generations, since unlinking their names changes
+the ctime of the files the new generation shares.
+
+Not covered: someone who can write the user's index folder *while* a command
+runs (between the check and Whoosh's open) or who is root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, IndexUntrustedError
+from ..paths import display
+from ..settings import key_file
+
+SEAL = "seal.json"
+TMP_SUFFIX = ".seal.tmp"  # a seal being written, beside its generation
+WHOOSH_LOCK = "MAIN_WRITELOCK"  # Whoosh's lock file: empty, never read
+_VERSION = 1
+_KEY_BYTES = 32
+_CONTEXT = b"notesearch seal v1\0"
+_TABLES = ("files.json", "stat.json", "meta.json")  # read as JSON, never unpickled
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+Signature = tuple[int, int, int, int]  # device, inode, mtime_ns, ctime_ns
+Entry = tuple[int, str, Signature]  # size, sha256 hex, signature
+
+
+def load_key(path: Path | None = None) -> bytes:
+    """The user's secret key, made on first use (``None``: the default location).
+
+    Raises:
+        ConfigError: the key file is a symlink, not the user's own, readable
+            by others, or damaged.
+    """
+    path = key_file() if path is None else Path(path)
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        except FileNotFoundError:
+            _create_key(path)
+            continue
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise ConfigError(f"the key file {path} is a symlink: refusing it") from exc
+            raise ConfigError(f"the key file {path} cannot be read: {exc.strerror}") from exc
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise ConfigError(f"the key file {path} is not a regular file")
+            if info.st_uid != os.geteuid():
+                raise ConfigError(f"the key file {path} is not owned by you: refusing it")
+            if info.st_mode & 0o077:
+                raise ConfigError(
+                    f"the key file {path} can be read by others: refusing it "
+                    f"(remove it, or `chmod 600 {path}`)"
+                )
+            key = os.read(fd, _KEY_BYTES + 1)
+        finally:
+            os.close(fd)
+        if len(key) != _KEY_BYTES:
+            raise ConfigError(f"the key file {path} is damaged (remove it to make a new one)")
+        return key
+    raise ConfigError(f"the key file {path} cannot be made")  # pragma: no cover
+
+
+def _create_key(path: Path) -> None:
+    """Write a new random key at ``path`` (0600, in a 0700 folder); a racing writer may win."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+        try:
+            os.write(fd, secrets.token_bytes(_KEY_BYTES))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)  # never replaces a key that appeared meanwhile
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    except OSError as exc:
+        raise ConfigError(f"the key file {path} cannot be made: {exc.strerror}") from exc
+
+
+def _signature(info: os.stat_result) -> Signature:
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _hash_file(path: Path) -> tuple[os.stat_result, str]:
+    """(stat, SHA-256) of a regular file, never through a symlink."""
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    try:
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        digest = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            digest.update(chunk)
+        after = os.fstat(fd)
+    finally:
+        os.close(fd)
+    if _signature(before) != _signature(after) or before.st_size != after.st_size:
+        raise OSError(errno.EAGAIN, "changed while it was read", str(path))
+    return after, digest.hexdigest()
+
+
+def _mac(key: bytes, files: Mapping[str, Entry]) -> str:
+    body = json.dumps(
+        [[name, *files[name][:2], list(files[name][2])] for name in sorted(files)],
+        separators=(",", ":"),
+    )
+    return hmac.new(key, _CONTEXT + body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _sealed_names(gen: Path) -> list[str]:
+    """Every entry of ``gen`` the seal covers (all but the seal and Whoosh's lock)."""
+    return sorted(n for n in os.listdir(gen) if n not in (SEAL, WHOOSH_LOCK))
+
+
+def write(gen: Path, key: bytes, known: Mapping[str, Entry] | None = None) -> None:
+    """Seal ``gen``: hash every file (reusing ``known`` digests of the same unchanged inode)."""
+    files: dict[str, Entry] = {}
+    for name in _sealed_names(gen):
+        path = gen / name
+        old = (known or {}).get(name)
+        info = os.lstat(path)
+        if old is not None and old[0] == info.st_size and old[2][:3] == _signature(info)[:3]:
+            # A hard link of a file this run verified: same inode, size and
+            # mtime; only its ctime moved (our own link or unlink).
+            files[name] = (info.st_size, old[1], _signature(info))
+            continue
+        info, digest = _hash_file(path)
+        files[name] = (info.st_size, digest, _signature(info))
+    data = {
+        "version": _VERSION,
+        "files": {n: [e[0], e[1], list(e[2])] for n, e in files.items()},
+        "mac": _mac(key, files),
+    }
+    # Written beside the generation, not in it: a reader must never see a
+    # file the seal does not name in a live generation.
+    tmp = gen.with_name(gen.name + TMP_SUFFIX)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, separators=(",", ":"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, gen / SEAL)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _read(gen: Path, key: bytes) -> dict[str, Entry] | None:
+    """The sealed entries, or None when the seal is missing, malformed or not ours."""
+    try:
+        fd = os.open(gen / SEAL, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            data: Any = json.loads(fh.read(1 << 24))
+        files = {
+            str(name): (int(size), str(digest), (int(s[0]), int(s[1]), int(s[2]), int(s[3])))
+            for name, (size, digest, s) in data["files"].items()
+        }
+        mac = str(data["mac"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+    if data.get("version") != _VERSION or not hmac.compare_digest(mac, _mac(key, files)):
+        return None
+    return files
+
+
+def untrusted(index_dir: Path) -> IndexUntrustedError:
+    """The one-line refusal of an index this user's notesearch did not write."""
+    return IndexUntrustedError(
+        f"the index at {display(index_dir)} was not written by notesearch for you: "
+        "run `notesearch index --rebuild`"
+    )
+
+
+def reseal(gen: Path, key: bytes, known: Mapping[str, Entry] | None = None) -> None:
+    """Seal ``gen`` again with its files' current stat signatures (after links to them went).
+
+    ``known``: its verified entries (None: its own seal, which must be valid).
+    A failure is not an error: the old seal still holds (readers hash the
+    files whose ctime moved, which is slower but as safe).
+    """
+    entries = _read(gen, key) if known is None else known
+    if entries is not None:
+        with contextlib.suppress(OSError):
+            write(gen, key, entries)
+
+
+def verify(
+    index_dir: Path,
+    gen: Path,
+    key: bytes,
+    *,
+    full: bool = False,
+    changed: list[str] | None = None,
+) -> dict[str, Entry]:
+    """Check ``gen``'s seal under ``key`` before anything in it is unpickled.
+
+    Every entry of ``gen`` must be a regular file that the seal names, with
+    the sealed size and content. A sealed file that is missing is allowed:
+    nothing can be unpickled from it (a generation written before
+    ``stat.json`` existed, or one a writer is removing). ``full`` hashes
+    every file, even one whose stat signature is the sealed one. When
+    ``changed`` is a list, a JSON table (never unpickled) that differs is
+    named there instead of refusing the whole generation (``doctor``).
+
+    Returns the sealed entries (to reuse for the next generation's seal).
+
+    Raises:
+        IndexUntrustedError: the seal is missing or wrong, or a file differs
+            from it, or the folder holds an entry the seal does not name.
+    """
+    refused = untrusted(index_dir)
+    files = _read(gen, key)
+    try:
+        present = _sealed_names(gen)
+    except OSError as exc:
+        raise refused from exc
+    if files is None or not set(present) <= set(files):
+        raise refused
+    for name in present:
+        size, digest, signature = files[name]
+        path = gen / name
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        same = stat.S_ISREG(info.st_mode) and info.st_size == size
+        if same and (full or _signature(info) != signature):
+            try:
+                _, found = _hash_file(path)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise refused from exc
+            same = hmac.compare_digest(found, digest)
+        if not same:
+            if changed is not None and name in _TABLES and stat.S_ISREG(info.st_mode):
+                changed.append(name)
+                continue
+            raise refused
+    return files
