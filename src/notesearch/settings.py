@@ -7,6 +7,10 @@ Precedence, highest first: command line, environment, the notes-folder file,
 the user file, built-in defaults. Every value remembers where it came from,
 for ``notesearch config``.
 
+The notes folder's file is not the user's: it may not move the notes folder,
+and its ``index`` must be a folder inside the notes folder (a relative path
+there is relative to the notes folder).
+
 Only the command line reads the user's file and the environment: library
 functions take a :class:`Settings` (or plain values) as parameters, and
 :func:`for_notes` describes a notes folder from its own file alone.
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .paths import within
 
 
 class Format(str, Enum):
@@ -92,6 +97,18 @@ class Settings:
         self.values[key] = value
         self.sources[key] = source
 
+    def path(self, key: str) -> Path:
+        """A folder setting as a path: relative to the notes folder when its file set it.
+
+        Elsewhere (command line, environment, the user's file) a relative
+        path is relative to the working folder.
+        """
+        value = Path(self.values[key])
+        notes_file = Path(self.values["notes"]) / NOTES_FILE
+        if self.sources[key] == str(notes_file) and not value.is_absolute():
+            return notes_file.parent / value
+        return value
+
 
 def user_file(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
@@ -137,7 +154,27 @@ def read_file(path: Path, *, in_notes: bool = False) -> dict[str, Any]:
             known = ", ".join(k for k in DEFAULTS if not (in_notes and k in NOT_IN_NOTES_FILE))
             raise ConfigError(f"{path}: unknown key {key!r} (known: {known})")
         checked[key] = check(key, value, str(path))
+        if in_notes and key == "index":
+            _check_inside(path, value)
     return checked
+
+
+def _check_inside(notes_file: Path, value: str) -> None:
+    """A notes folder's own file may put the index only inside that folder.
+
+    A shared or cloned notes folder is not the user's to trust: an index
+    elsewhere would let it point notesearch at any folder of the user's to
+    write, clean up, or read an index from. Symlinks are followed, so a link
+    inside the notes folder that leads out of it is refused too.
+    """
+    root = os.path.realpath(notes_file.parent)
+    target = os.path.realpath(notes_file.parent / os.path.expanduser(value))
+    if target == root or not within(root, target):
+        raise ConfigError(
+            f"{notes_file}: 'index' must be a folder inside the notes folder, got {value!r} "
+            "(only the command line, NOTESEARCH_INDEX or your own config file may put it "
+            "elsewhere)"
+        )
 
 
 def check(key: str, value: Any, where: str) -> Any:
