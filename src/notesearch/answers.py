@@ -48,6 +48,7 @@ class QueryArgs:
     fmt: str | None = None
     files_only: bool = False
     null: bool = False
+    absolute: bool = False
     color: str = "auto"
     links_to: str | None = None
     linked_from: str | None = None
@@ -147,6 +148,8 @@ def run_query(
         out=out,
         err=err,
         terminal=terminal,
+        cwd=args.cwd,
+        absolute=args.absolute,
     )
     vault = Vault(notes_dir, index_dir, settings)
     outcome = vault.query(args.request(), index=served)

@@ -12,6 +12,11 @@ from typing import Any, Literal
 LinkKind = Literal["markdown", "wiki", "embed", "external"]
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 note``, ``2 notes``, ``0 notes``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """A link found in a note.
@@ -312,6 +317,8 @@ class Records:
     rows: tuple[dict[str, Any], ...]
     plain: str | None = None
     json_rows: tuple[dict[Any, Any], ...] | None = None  # what JSON prints, when not ``rows``
+    path_columns: tuple[str, ...] = ()  # note paths, printed from the working folder
+    empty: str = ""  # what to say (one line on stderr) when there are no rows
 
 
 @dataclass(slots=True)
@@ -334,8 +341,9 @@ class IndexStats:
 
     def summary(self) -> str:
         return (
-            f"{self.notes} notes, {self.sections} sections, {self.tags} tags, "
-            f"{self.links} links; {self.added} added, {self.updated} updated, "
+            f"{counted(self.notes, 'note')}, {counted(self.sections, 'section')}, "
+            f"{counted(self.tags, 'tag')}, {counted(self.links, 'link')}; "
+            f"{self.added} added, {self.updated} updated, "
             f"{self.removed} removed, {self.renamed} renamed, {self.unchanged} unchanged, "
             f"{self.skipped} skipped in {self.seconds:.2f}s"
         )

@@ -18,3 +18,32 @@ def display(path: Path) -> str:
     except (ValueError, OSError):
         return str(path)
     return "./" + str(rel) if str(rel) != "." else "."
+
+
+class PathDisplay:
+    """How a note's path is printed: the one rule every printer follows.
+
+    A note below the working folder is printed relative to it (so
+    ``-l | xargs vim`` and ``vim -q`` open it from there), any other note
+    absolute, as ripgrep does; ``absolute`` prints every path absolute.
+    ``notes_root`` is the notes folder as the user named it (made absolute
+    against ``cwd``, symbolic links kept).
+    """
+
+    __slots__ = ("absolute", "cwd", "notes_root")
+
+    def __init__(self, notes_root: str, cwd: str, *, absolute: bool = False) -> None:
+        self.cwd = os.path.abspath(cwd)
+        self.notes_root = os.path.normpath(os.path.join(self.cwd, notes_root))
+        self.absolute = absolute
+
+    def file(self, path: str) -> str:
+        """The absolute file of note ``path`` (relative to the notes folder)."""
+        return os.path.join(self.notes_root, *path.split("/"))
+
+    def shown(self, path: str) -> str:
+        """Note ``path`` as printed: from the working folder when below it, else absolute."""
+        file = self.file(path)
+        if self.absolute or not within(self.cwd, file):
+            return file
+        return os.path.relpath(file, self.cwd)

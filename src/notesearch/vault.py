@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import NothingFoundError, UnreadableNoteError
+from .errors import NotesFolderError, NothingFoundError, UnreadableNoteError
 from .models import (
     Diagnostic,
     IndexStats,
@@ -36,6 +36,7 @@ from .models import (
     TagCount,
     TagNode,
 )
+from .paths import display
 from .settings import Settings, for_notes
 
 if TYPE_CHECKING:
@@ -50,32 +51,13 @@ class Vault:
 
     ``settings`` supply the discovery rules (extensions, ignore, max_bytes);
     None reads the notes folder's own ``.notesearch.toml`` (never the
-    user's config file) when they are first needed. ``key`` is the user's
-    secret key that seals the index (None: the file ``settings.key_file``
-    names, else the default place; see :mod:`notesearch.engine.seal`).
+    user's config file) when they are first needed.
     """
 
-    def __init__(
-        self,
-        notes_dir: Path,
-        index_dir: Path,
-        settings: Settings | None = None,
-        *,
-        key: bytes | None = None,
-    ) -> None:
+    def __init__(self, notes_dir: Path, index_dir: Path, settings: Settings | None = None) -> None:
         self.notes_dir = Path(notes_dir)
         self.index_dir = Path(index_dir)
         self._settings = settings
-        self._key = key
-
-    @property
-    def key(self) -> bytes:
-        """The user's secret key (read, or made, on first use)."""
-        if self._key is None:
-            from .engine.seal import load_key
-
-            self._key = load_key(self._settings.key_file if self._settings else None)
-        return self._key
 
     @property
     def settings(self) -> Settings:
@@ -105,13 +87,19 @@ class Vault:
             on_progress=on_progress,
             lock_timeout=lock_timeout,
             jobs=jobs,
-            key=self.key,
             **self._rules(),
         )
 
     def _rules(self) -> dict[str, Any]:
         settings = self.settings
         return {key: settings[key] for key in ("extensions", "ignore", "max_bytes")}
+
+    def require_notes(self) -> None:
+        """Raise NotesFolderError unless the notes folder is a folder."""
+        if not self.notes_dir.exists():
+            raise NotesFolderError(f"notes folder {display(self.notes_dir)} does not exist")
+        if not self.notes_dir.is_dir():
+            raise NotesFolderError(f"notes folder {display(self.notes_dir)} is not a folder")
 
     def open(self) -> Index:
         """The index, open for reading (a context manager).
@@ -122,7 +110,7 @@ class Vault:
         """
         from .engine.reader import open_index
 
-        return open_index(self.index_dir, self.notes_dir, self.key)
+        return open_index(self.index_dir, self.notes_dir)
 
     def staleness(self, index: Index) -> Staleness:
         """How many notes changed since ``index`` was written (none when the folder is gone)."""
@@ -134,13 +122,13 @@ class Vault:
         """Check the index: (facts, problems). No problem means it is sound."""
         from .engine.doctor import check_index
 
-        return check_index(self.index_dir, self.key)
+        return check_index(self.index_dir)
 
     def watch(self, **options: object) -> None:
         """Keep the index fresh until stopped (see :func:`notesearch.watch.watch`)."""
         from .watch import watch
 
-        watch(self.notes_dir, self.index_dir, **options, key=self.key, **self._rules())  # type: ignore[arg-type]
+        watch(self.notes_dir, self.index_dir, **options, **self._rules())  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ searching
 
@@ -159,8 +147,10 @@ class Vault:
             stats = self.refresh()
             warnings += [str(diag) for diag in stats.warnings]
         if index is not None:
+            self.require_notes()
             return self._query(index, request, warnings)
         with self.open() as idx:
+            self.require_notes()  # after the index: "no index" is the first thing to say
             if not request.refresh:
                 stale = self.staleness(idx)
                 if stale:
@@ -216,6 +206,7 @@ class Vault:
             NothingFoundError: nothing matched, or fewer than ``number`` results.
             UnreadableNoteError: the note's file is gone.
         """
+        self.require_notes()
         # The same ranking as `query`'s default page.
         request = replace(request, limit=max(number, request.limit or 10))
         with self.open() as idx:
@@ -269,24 +260,32 @@ class Vault:
             NoteNotFoundError, AmbiguousNoteError, AnchorNotFoundError: nothing to show.
             UnreadableNoteError: the note's file cannot be read.
         """
-        from .graph.lookup import extent, find_note, find_section
+        from .graph.links import anchor_exists
+        from .graph.lookup import anchor_line, extent, find_note, find_section
         from .notes.read import read_lines
 
+        self.require_notes()
         spec, _, anchor = target.partition("#")
         with self.open() as idx:
             path = find_note(idx, spec or target, self.notes_dir)
+            entry = idx.table.notes[path]
+            try:
+                stat = os.stat(self.notes_dir / path)
+                lines = read_lines(str(self.notes_dir), path)
+            except OSError as exc:
+                raise UnreadableNoteError(f"cannot read {path}: {exc.strerror or exc}") from exc
+            if anchor and line is None and anchor_exists(idx, path, anchor):
+                # An HTML anchor or a block id (what `links --broken` accepts) that no
+                # heading has: the section that holds it.
+                line = anchor_line(lines, anchor)
+                anchor = "" if line is not None else anchor
             sections = find_section(idx, path, anchor or None, line)
             first, last = extent(idx, sections)
-            entry = idx.table.notes[path]
-        try:
-            stat = os.stat(self.notes_dir / path)
-            lines = read_lines(str(self.notes_dir), path)
-        except OSError as exc:
-            raise UnreadableNoteError(f"cannot read {path}: {exc.strerror or exc}") from exc
         warnings = []
         if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns):
             warnings.append(f"{path} changed since it was indexed; run `notesearch index`")
-        text = "\n".join(lines[first - 1 : last] if anchor or line is not None else lines)
+        whole = not anchor and line is None
+        text = "\n".join(lines if whole else lines[first - 1 : last])
         return Shown(path, tuple(sections), text, tuple(warnings))
 
     # ------------------------------------------------------------------ tags and links

@@ -42,7 +42,7 @@ def test_index_options_and_environment(notes: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert (elsewhere / "CURRENT").is_file()
     query = run("query", "quokka", "--index", str(elsewhere), "--format", "paths")
-    assert query.stdout == "zebra.md\n"
+    assert query.stdout == "notes/zebra.md\n"
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_plain_is_default_when_piped(indexed: Path) -> None:
     result = run("query", "spot training", "--tag", "gotcha")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("ml/training.md:5: Model Training › Spot Training: ")
+    assert lines[0].startswith("notes/ml/training.md:5: Model Training › Spot Training: ")
     assert "Spot training requires checkpointing" in lines[0]
     assert ESC not in result.stdout
     assert result.stderr == ""
@@ -147,8 +147,8 @@ def test_paths_unique_and_null(indexed: Path) -> None:
 def test_vimgrep_points_at_the_match(indexed: Path) -> None:
     result = run("query", "lifecycle", "--format", "vimgrep")
     path, line, col, _ = result.stdout.splitlines()[0].split(":", 3)
-    assert (path, line) == ("aws/s3.md", "9")
-    text = (indexed / path).read_text().splitlines()[int(line) - 1]
+    assert (path, line) == ("notes/aws/s3.md", "9")
+    text = Path(path).read_text().splitlines()[int(line) - 1]  # from the working folder
     assert text[int(col) - 1 :].lower().startswith("lifecycle")
 
 
@@ -217,7 +217,7 @@ def test_typo_suggestion_and_correct(indexed: Path) -> None:
     assert "Did you mean: quokka" in result.stderr
     fixed = run("query", "quoka", "--correct", "--format", "paths")
     assert fixed.exit_code == 0
-    assert fixed.stdout == "zebra.md\n"
+    assert fixed.stdout == "notes/zebra.md\n"
     assert "showing results for 'quokka'" in fixed.stderr
 
 
@@ -234,7 +234,7 @@ def test_freshness_warning_and_refresh(indexed: Path) -> None:
     assert stale.exit_code == 0
     refreshed = run("query", "platypus", "--refresh", "--format", "paths")
     assert refreshed.exit_code == 0
-    assert refreshed.stdout == "new.md\n"
+    assert refreshed.stdout == "notes/new.md\n"
     assert "out of date" not in refreshed.stderr
 
 
@@ -265,7 +265,7 @@ def test_rich_output_exact_at_fixed_width(indexed: Path) -> None:
     result = run("query", "quokka", "--format", "rich", "--color", "never", env={"COLUMNS": "60"})
     assert result.exit_code == 0
     assert result.stdout == (
-        "zebra.md:1  Zebra notes\n"
+        "notes/zebra.md:1  Zebra notes\n"
         "  A note with a rare word: quokka. Nothing else about \n"
         "training here.\n"
         "\n"

@@ -689,7 +689,8 @@ def test_export_jsonl_and_json(built: tuple[Path, Path]) -> None:
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == len(section_keys(index)) == 5
     for record in records:
-        assert set(record) == EXPORT_KEYS
+        assert set(record) == EXPORT_KEYS | {"file"}
+        assert record["file"] == str(notes / record["path"])
         assert record["schema_version"] == 1
     assert [(r["path"], r["line"]) for r in records] == sorted(
         (r["path"], r["line"]) for r in records

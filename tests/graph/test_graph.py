@@ -171,13 +171,13 @@ def test_links_command_outgoing_and_backlinks(vault: Path) -> None:
         True,
     )
     back = run("links", "Alpha", "--backlinks", "--format", "plain")
-    assert back.stdout.splitlines() == ["sub/b.md\t10\tB › Part Two\twiki\ta"]
+    assert back.stdout.splitlines() == ["notes/sub/b.md\t10\tB › Part Two\twiki\ta"]
 
 
 def test_links_broken_exit_codes_and_json(vault: Path, tmp_path: Path) -> None:
     result = run("links", "--broken", "--format", "plain")
     assert result.exit_code == 1
-    assert "a.md:7 → missing.md (missing note)" in result.stdout.splitlines()
+    assert "notes/a.md:7 → missing.md (missing note)" in result.stdout.splitlines()
     as_json = json.loads(run("links", "--broken", "--format", "json").stdout)
     assert {"source": "a.md", "line": 6, "target": "c#Nope", "reason": "missing heading anchor",
             "schema_version": 1} in as_json  # fmt: skip
@@ -191,7 +191,7 @@ def test_links_broken_exit_codes_and_json(vault: Path, tmp_path: Path) -> None:
 
 def test_links_orphans(vault: Path) -> None:
     result = run("links", "--orphans", "--format", "plain")
-    assert (result.exit_code, result.stdout) == (0, "lonely.md\n")
+    assert (result.exit_code, result.stdout) == (0, "notes/lonely.md\n")
 
 
 @pytest.mark.parametrize(
@@ -234,7 +234,7 @@ def test_show_rendered_on_terminal_is_sanitized(vault: Path) -> None:
 
 def test_query_links_to_option(vault: Path) -> None:
     result = run("query", "see", "--links-to", "Beta Note", "--format", "paths")
-    assert (result.exit_code, result.stdout) == (0, "a.md\n")
+    assert (result.exit_code, result.stdout) == (0, "notes/a.md\n")
     none = run("query", "intro", "--links-to", "sub/b.md")
     assert none.exit_code == 1
 

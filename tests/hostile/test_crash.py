@@ -84,7 +84,7 @@ def test_second_writer_cli_message(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert f"index is locked by another notesearch (pid {os.getpid()})" in result.stderr
-    assert query.exit_code == 0 and query.stdout == "a.md\n"
+    assert query.exit_code == 0 and query.stdout == "notes/a.md\n"
 
 
 @pytest.mark.slow
@@ -117,7 +117,7 @@ def test_stale_lock_file_from_a_dead_process_is_recovered(tmp_path: Path) -> Non
     (index / "lock").write_text("999999\n")  # no process holds the flock
     result = index_ok()
     assert "locked" not in result.stderr
-    assert run("query", "alphaword", "--format", "paths").stdout == "a.md\n"
+    assert run("query", "alphaword", "--format", "paths").stdout == "notes/a.md\n"
 
 
 @pytest.mark.slow
@@ -382,7 +382,7 @@ def test_os_error_at_every_step_keeps_the_old_index(
         assert stderr.count("\n") == 1, stderr
         assert "No space left on device" in stderr
         assert _snapshot(index, notes) == old, nth
-        assert run("query", "word2", "--format", "paths").stdout == "n2.md\n"
+        assert run("query", "word2", "--format", "paths").stdout == "notes/n2.md\n"
         again = index_ok()
         assert "Traceback" not in again.stderr
         assert _snapshot(index, notes) == new, nth

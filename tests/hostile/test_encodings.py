@@ -45,7 +45,7 @@ def test_decoded_exactly_without_warning(tmp_path: Path, name: str, data: bytes)
     assert sections[0].title == "Héllo wörld"  # no BOM glued to the title
     assert sections[0].text == "encword and café"
     assert all("\r" not in s.text and "\ufeff" not in s.text for s in sections)
-    assert run("query", "otherword", "--format", "paths").stdout == "other.md\n"
+    assert run("query", "otherword", "--format", "paths").stdout == "notes/other.md\n"
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_vimgrep_location_follows_the_encoding(tmp_path: Path, name: str, data: 
     write(tmp_path / "notes", f"{name}.md", data)
     index_ok()
     result = run("query", "secondword", "--format", "vimgrep")
-    assert result.stdout.startswith(f"{name}.md:7:1:"), result.stdout
+    assert result.stdout.startswith(f"notes/{name}.md:7:1:"), result.stdout
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_vimgrep_line_after_unusual_separators(tmp_path: Path, separator: str) -
     )
     index_ok()
     result = run("query", "targetword", "--format", "vimgrep")
-    assert result.stdout.startswith("sep.md:7:5:"), result.stdout
+    assert result.stdout.startswith("notes/sep.md:7:5:"), result.stdout
 
 
 def test_invalid_utf8_falls_back_to_cp1252_with_one_warning(tmp_path: Path) -> None:
@@ -96,8 +96,8 @@ def test_invalid_utf8_falls_back_to_cp1252_with_one_warning(tmp_path: Path) -> N
     (section,) = _sections(tmp_path, "latin.md")
     assert section.heading == "Café"
     assert section.text == "\u201cquoted\u201d cp1252word \u20ac5"
-    assert run("query", "cp1252word", "--format", "paths").stdout == "latin.md\n"
-    assert run("query", "fineword", "--format", "paths").stdout == "fine.md\n"
+    assert run("query", "cp1252word", "--format", "paths").stdout == "notes/latin.md\n"
+    assert run("query", "fineword", "--format", "paths").stdout == "notes/fine.md\n"
 
 
 def test_undefined_cp1252_bytes_do_not_crash(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_undefined_cp1252_bytes_do_not_crash(tmp_path: Path) -> None:
     write(tmp_path / "notes", "odd.md", b"# Odd\n\noddword \x81\x8d\x8f\x90\x9d \xff\n")
     result = index_ok()
     assert "odd.md" in result.stderr and "cp1252" in result.stderr
-    assert run("query", "oddword", "--format", "paths").stdout == "odd.md\n"
+    assert run("query", "oddword", "--format", "paths").stdout == "notes/odd.md\n"
 
 
 def test_mojibake_repaired_and_clean_text_untouched(tmp_path: Path) -> None:
@@ -152,7 +152,7 @@ def test_nul_bytes_skip_the_note_with_one_warning(tmp_path: Path, data: bytes) -
     assert len(warnings) == 1, warnings
     assert "bin.md" in warnings[0] and "NUL" in warnings[0]
     assert "1 skipped" in result.stderr
-    assert run("query", "goodword", "--format", "paths").stdout == "good.md\n"
+    assert run("query", "goodword", "--format", "paths").stdout == "notes/good.md\n"
     assert run("query", "binword").exit_code == 1
     assert _sections(tmp_path, "bin.md") == []
 
@@ -164,7 +164,7 @@ def test_bom_that_lies_is_skipped_with_one_warning(tmp_path: Path) -> None:
     result = index_ok()
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "liar.md" in warnings[0]
-    assert run("query", "goodword", "--format", "paths").stdout == "good.md\n"
+    assert run("query", "goodword", "--format", "paths").stdout == "notes/good.md\n"
 
 
 def test_utf16_bom_is_checked_before_the_nul_heuristic(tmp_path: Path) -> None:
@@ -176,4 +176,4 @@ def test_utf16_bom_is_checked_before_the_nul_heuristic(tmp_path: Path) -> None:
     )
     result = index_ok()
     assert "warning" not in result.stderr
-    assert run("query", "wideword", "--format", "paths").stdout == "u16.md\n"
+    assert run("query", "wideword", "--format", "paths").stdout == "notes/u16.md\n"

@@ -92,7 +92,7 @@ def test_query_does_not_open_a_note_that_became_a_fifo(tmp_path: Path) -> None:
     os.mkfifo(notes / "a.md")
     proc = nsub("query", "alphaword", "--format", "vimgrep", timeout=5)
     assert proc.returncode == 0
-    assert proc.stdout.decode().startswith("a.md:")
+    assert proc.stdout.decode().startswith("notes/a.md:")
 
 
 SWAP_SCRIPT = """
@@ -439,12 +439,13 @@ def test_odd_names_with_null_separator(tmp_path: Path, odd_notes: dict[str, str]
     assert result.exit_code == 0
     paths = result.stdout_bytes.decode("utf-8").split("\0")
     assert paths[-1] == ""
-    assert sorted(paths[:-1]) == sorted(odd_notes.values())  # exact names, for xargs -0
+    # exact names (from here: never a leading dash), for xargs -0
+    assert sorted(paths[:-1]) == sorted(f"notes/{name}" for name in odd_notes.values())
 
 
 def test_leading_dash_name_with_path_filter(tmp_path: Path, odd_notes: dict[str, str]) -> None:
     result = run("query", "oddword", "--path", "-rf*", "--format", "paths")
-    assert result.stdout == "-rf --help.md\n"
+    assert result.stdout == "notes/-rf --help.md\n"
 
 
 def test_nfc_and_nfd_twins_stay_distinct(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_malformed_yaml_warns_once_and_keeps_text(tmp_path: Path) -> None:
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1
     assert "bad.md" in warnings[0] and "malformed front matter" in warnings[0]
-    assert run("query", "keptword", "--format", "paths").stdout == "bad.md\n"
+    assert run("query", "keptword", "--format", "paths").stdout == "notes/bad.md\n"
 
 
 @pytest.mark.parametrize(
@@ -70,8 +70,8 @@ def test_leading_thematic_break_keeps_the_text(tmp_path: Path) -> None:
     write(notes, "hr2.md", "---\nSome prose secondthematic, not YAML.\n---\n\nbody\n")
     result = index_ok()
     assert "warning" not in result.stderr
-    assert run("query", "thematicword", "--format", "paths").stdout == "hr.md\n"
-    assert run("query", "secondthematic", "--format", "paths").stdout == "hr2.md\n"
+    assert run("query", "thematicword", "--format", "paths").stdout == "notes/hr.md\n"
+    assert run("query", "secondthematic", "--format", "paths").stdout == "notes/hr2.md\n"
     with open_index(tmp_path / "index", notes) as idx:
         first = next(s for s in idx.sections() if s.path == "hr.md")
     assert first.line == 1 and "thematicword" in first.text
@@ -99,7 +99,7 @@ def test_python_tags_are_never_executed(tmp_path: Path, tag: str) -> None:
     assert not marker.exists()
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "evil.md" in warnings[0]
-    assert run("query", "yamlword", "--format", "paths").stdout == "evil.md\n"
+    assert run("query", "yamlword", "--format", "paths").stdout == "notes/evil.md\n"
 
 
 BILLION_LAUGHS = """---
@@ -128,7 +128,7 @@ def test_alias_bomb_is_bounded(tmp_path: Path) -> None:
     assert len(note.tags) <= 1000 and len(note.aliases) <= 1000
     write(tmp_path / "notes", "bomb.md", BILLION_LAUGHS)
     index_ok()
-    assert run("query", "bombword", "--format", "paths").stdout == "bomb.md\n"
+    assert run("query", "bombword", "--format", "paths").stdout == "notes/bomb.md\n"
 
 
 def test_alias_bomb_of_flat_string_lists_is_capped() -> None:
@@ -160,7 +160,7 @@ def test_deeply_nested_values_do_not_crash(tmp_path: Path, value: str) -> None:
     assert "deepword" in _all_text(note)
     write(tmp_path / "notes", "deep.md", text)
     index_ok()
-    assert run("query", "deepword", "--format", "paths").stdout == "deep.md\n"
+    assert run("query", "deepword", "--format", "paths").stdout == "notes/deep.md\n"
 
 
 def test_deeply_nested_tags_are_shape_checked() -> None:
@@ -259,7 +259,9 @@ def test_bom_before_front_matter(tmp_path: Path) -> None:
     assert sections["bom.md"].line == 5
     assert "title:" not in sections["bom.md"].text
     assert sections["bom16.md"].title == "Wide"
-    assert run("query", "bomword", "--tag", "bomtag", "--format", "paths").stdout == "bom.md\n"
+    assert (
+        run("query", "bomword", "--tag", "bomtag", "--format", "paths").stdout == "notes/bom.md\n"
+    )
 
 
 def test_crlf_front_matter(tmp_path: Path) -> None:

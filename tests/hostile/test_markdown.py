@@ -143,7 +143,7 @@ def test_no_headings_at_all(tmp_path: Path) -> None:
     write(tmp_path / "notes", "blank.md", "\n\n   \n")
     index_ok()
     result = run("query", "text", "--tag", "tagged", "--format", "plain")
-    assert result.stdout.startswith("plain note.md:1: plain note: ")
+    assert result.stdout.startswith("notes/plain note.md:1: plain note: ")
 
 
 def test_heading_tags_in_code_spans_and_links() -> None:

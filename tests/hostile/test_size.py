@@ -31,12 +31,12 @@ def test_20_mb_note_is_skipped_with_one_warning(tmp_path: Path) -> None:
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1, warnings
     assert "huge.md" in warnings[0] and "limit" in warnings[0]
-    assert "1 notes" in result.stderr and "1 skipped" in result.stderr
+    assert "1 note," in result.stderr and "1 skipped" in result.stderr
     assert run("query", "hugeneedle").exit_code == 1
-    assert run("query", "smallword", "--format", "paths").stdout == "small.md\n"
+    assert run("query", "smallword", "--format", "paths").stdout == "notes/small.md\n"
     # A second run still leaves it out (and still counts it as skipped).
     again = index_ok()
-    assert "1 notes" in again.stderr and "1 skipped" in again.stderr
+    assert "1 note," in again.stderr and "1 skipped" in again.stderr
     assert run("query", "hugeneedle").exit_code == 1
 
 
@@ -111,7 +111,7 @@ def test_one_megabyte_line_snippet_is_short_and_holds_the_match(tmp_path: Path, 
     # vimgrep points at the word, on line 2, at its real column.
     vim = run("query", "zanzibarneedle", "--format", "vimgrep").stdout
     column = line.index("zanzibarneedle") + 1
-    assert vim.startswith(f"long.md:2:{column}:")
+    assert vim.startswith(f"notes/long.md:2:{column}:")
     assert len(vim) < 600
 
 

@@ -169,7 +169,7 @@ CASES: list[tuple[str, list[str], dict[str, str | None], int, str]] = [
         ["quokka", "--format", "rich", "--color", "never"],
         {"COLUMNS": "60"},
         0,
-        "zebra.md:1  Zebra notes",
+        "notes/zebra.md:1  Zebra notes",
     ),
     (
         "rich, 256 colours",
@@ -243,7 +243,7 @@ def test_served_client_imports_no_heavy_module(served: Vault) -> None:
         env=dict(os.environ),
         check=False,
     )
-    assert proc.stdout == "zebra.md\n"
+    assert proc.stdout == "notes/zebra.md\n"
     assert proc.stderr.splitlines()[-1] == "EXIT=0 HEAVY="
 
 
@@ -292,7 +292,7 @@ def test_the_server_is_not_asked(
     served: Vault, local_runs: list[QueryArgs], args: list[str], env: dict[str, str]
 ) -> None:
     result = query(*args, "--format", "paths", env=env)
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "zebra.md\n", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "notes/zebra.md\n", "")
     assert len(local_runs) == 1
 
 
@@ -303,7 +303,7 @@ def test_a_server_for_another_notes_folder_is_not_used(
     write(other, "zebra.md", "# Zebra notes\n\nA note with a rare word: quokka.\n")
     result = query("quokka", "--format", "paths", "--notes", str(other))
     assert result.exit_code == 0
-    assert result.stdout == "zebra.md\n"
+    assert result.stdout == "other-notes/zebra.md\n"
     assert len(local_runs) == 1
 
 
@@ -324,7 +324,7 @@ def test_a_second_watch_does_not_take_the_socket(
         "notesearch: watching ./notes for changes (Ctrl-C to stop)",
         "notesearch: stopped",
     ]
-    assert query("quokka", "--format", "paths").stdout == "zebra.md\n"
+    assert query("quokka", "--format", "paths").stdout == "notes/zebra.md\n"
     assert local_runs == []  # the first watch still answers
 
 
@@ -341,9 +341,9 @@ def test_an_edit_is_served_once_the_watch_indexed_it(
         use(vault, monkeypatch)
         assert "answering queries" in watch.stderr
         write(vault.notes, "fauna/wombat.md", "# Wombat\n\nBurrowing marsupial.\n")
-        assert until(lambda: query("burrowing", "-l").stdout == "fauna/wombat.md\n")
+        assert until(lambda: query("burrowing", "-l").stdout == "notes/fauna/wombat.md\n")
         write(vault.notes, "zebra.md", "# Zebra notes\n\nNow about the numbat.\n")
-        assert until(lambda: query("numbat", "-l").stdout == "zebra.md\n")
+        assert until(lambda: query("numbat", "-l").stdout == "notes/zebra.md\n")
         assert query("quokka", "-l").exit_code == 1  # the old text is gone
         assert local_runs == []
     finally:
@@ -400,11 +400,11 @@ def test_a_stale_socket_is_passed_over_then_replaced(
     dead.close()
     assert os.path.exists(server.path)
     first = query("quokka", "--format", "paths")
-    assert (first.exit_code, first.stdout, first.stderr) == (0, "zebra.md\n", "")
+    assert (first.exit_code, first.stdout, first.stderr) == (0, "notes/zebra.md\n", "")
     assert len(local_runs) == 1
     server.start()
     second = query("quokka", "--format", "paths")
-    assert (second.exit_code, second.stdout, second.stderr) == (0, "zebra.md\n", "")
+    assert (second.exit_code, second.stdout, second.stderr) == (0, "notes/zebra.md\n", "")
     assert len(local_runs) == 1  # answered by the server
     server.close()
     assert os.listdir(server.folder) == []
@@ -433,7 +433,7 @@ def test_a_client_of_other_code_is_declined_and_the_server_says_so(
         monkeypatch.setattr(client, "code_stamp", lambda: "1:elsewhere:0")
         for _ in range(2):
             result = query("quokka", "--format", "paths")
-            assert (result.exit_code, result.stdout) == (0, "zebra.md\n")
+            assert (result.exit_code, result.stdout) == (0, "notes/zebra.md\n")
     finally:
         answering.close()
         service.close()
@@ -473,7 +473,7 @@ def test_an_unsafe_socket_folder_is_never_used(
     with pytest.raises(serve_server.ServeError, match=re.escape(reason)):
         server.claim()
     result = query("quokka", "--format", "paths")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "zebra.md\n", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "notes/zebra.md\n", "")
     assert len(local_runs) == 1
 
 
@@ -481,10 +481,10 @@ def test_a_client_does_not_use_a_folder_made_unsafe_after_the_server_started(
     server: serve_server.Server, local_runs: list[QueryArgs]
 ) -> None:
     server.start()
-    assert query("quokka", "-l").stdout == "zebra.md\n"
+    assert query("quokka", "-l").stdout == "notes/zebra.md\n"
     assert local_runs == []
     os.chmod(server.folder, 0o711)
-    assert query("quokka", "-l").stdout == "zebra.md\n"
+    assert query("quokka", "-l").stdout == "notes/zebra.md\n"
     assert len(local_runs) == 1
 
 

@@ -19,6 +19,7 @@ from .failures import closed_pipe, interrupted
 from .index import index_command
 from .links import links_command
 from .open import open_command
+from .options import global_options
 from .query import query_command
 from .show import show_command
 from .tags import tags_command
@@ -26,8 +27,9 @@ from .watch import watch_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="notesearch", prog_name="notesearch")
-def cli() -> None:
+@click.version_option(None, "-V", "--version", package_name="notesearch", prog_name="notesearch")
+@global_options
+def cli(notes_dir: object, index_dir: object, color: object) -> None:
     """Search folders of Markdown notes by section, from the terminal.
 
     \b
@@ -36,6 +38,7 @@ def cli() -> None:
       notesearch query "spot training" --tag gotcha  # ranked sections
       notesearch query "feature store" --format jsonl | jq -r .path
 
+    --notes, --index and --color may also come after the command name.
     Exit codes: 0 found, 1 nothing found, 2 error, 130 interrupted.
     """
 

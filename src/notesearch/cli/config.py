@@ -17,17 +17,18 @@ from .options import location_options
 @click.option(
     "-f",
     "--format",
-    "fmt",
+    "output",  # not "fmt": this is not the `format` setting of query
     type=click.Choice(["toml", "json"]),
     default="toml",
     show_default=True,
     help="TOML with the source of each value as a comment, or JSON.",
 )
 @errors
-def config_command(notes_dir: Path, index_dir: Path, fmt: str, settings: Settings) -> None:
+def config_command(notes_dir: Path, index_dir: Path, output: str, settings: Settings) -> None:
     """Print the effective configuration and where each value came from.
 
-    Settings come from, highest first: the command line, the environment
+    The TOML output is valid TOML (unset values are comments), so it can
+    start a config file. Settings come from, highest first: the command line, the environment
     (NOTESEARCH_NOTES, NOTESEARCH_INDEX), .notesearch.toml in the notes
     folder, $XDG_CONFIG_HOME/notesearch/config.toml, and the defaults.
 
@@ -39,7 +40,7 @@ def config_command(notes_dir: Path, index_dir: Path, fmt: str, settings: Setting
     import json
 
     current = settings
-    if fmt == "json":
+    if output == "json":
         record = {
             key: {"value": value, "source": current.sources[key]}
             for key, value in current.values.items()
@@ -47,7 +48,9 @@ def config_command(notes_dir: Path, index_dir: Path, fmt: str, settings: Setting
         click.echo(json.dumps(record, ensure_ascii=True, indent=2))
         return
     for key, value in current.values.items():
-        shown = (
-            "# not set: rich on a terminal, plain otherwise" if value is None else json.dumps(value)
-        )
-        click.echo(clean_line(f"{key} = {shown}  # {current.sources[key]}; {DESCRIPTIONS[key]}"))
+        about = f"{current.sources[key]}; {DESCRIPTIONS[key]}"
+        if value is None:  # TOML has no null: the line stays a comment
+            line = f"# {key} is not set: rich on a terminal, plain otherwise  # {about}"
+        else:
+            line = f"{key} = {json.dumps(value, ensure_ascii=False)}  # {about}"
+        click.echo(clean_line(line))

@@ -33,6 +33,6 @@ def export_command(notes_dir: Path, index_dir: Path, fmt: str, settings: Setting
       notesearch export | jq .heading
       notesearch export --format json > sections.json
     """
-    _, printer = choose_printer(fmt, "never")
+    _, printer = choose_printer(fmt, "never", notes_root=str(notes_dir))
     printer.sections(Vault(notes_dir, index_dir, settings).export())
     printer.close()

@@ -54,7 +54,7 @@ def links_command(
             raise CommandError("--broken and --orphans take no NOTE and go alone")
     elif note is None:
         raise CommandError("give a NOTE, or --broken, or --orphans")
-    _, printer = choose_printer(fmt, color)
+    _, printer = choose_printer(fmt, color, notes_root=str(notes_dir))
     vault = Vault(notes_dir, index_dir, settings)
     found = True
     if broken:

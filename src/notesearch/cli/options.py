@@ -41,14 +41,16 @@ def location_options(func: F) -> F:
     (notes, index, format, limit, color) gets its effective value: the
     command line, then the environment, then ``.notesearch.toml`` in the
     notes folder, then the user's config file, then the default. The
-    command gets them all as its ``settings`` argument.
+    command gets them all as its ``settings`` argument. ``--notes``,
+    ``--index`` and ``--color`` given before the command name count as
+    given on the command line (``notesearch --notes ~/vault query x``).
     """
 
     @functools.wraps(func)
     def settled(**kwargs: Any) -> Any:
         ctx = click.get_current_context()
         try:
-            settings = resolve(ctx, kwargs)
+            settings = resolve(ctx, kwargs, before_command(ctx))
         except NotesearchError as exc:
             raise CommandError(str(exc)) from exc
         for key, param in CONFIGURABLE.items():
@@ -56,7 +58,7 @@ def location_options(func: F) -> F:
                 continue  # the command's own default stands
             value = settings[key]
             if key in ("notes", "index"):
-                value = settings.path(key)
+                value = Path(value)
             elif key == "format" and value is not None:
                 choices = _choices(ctx, param)
                 value = value if value in choices else kwargs[param]
@@ -110,26 +112,60 @@ def resolve(
         if source == ParameterSource.COMMANDLINE and kwargs[param] is not None:
             explicit[key] = (str(kwargs[param]) if key in ("notes", "index") else kwargs[param],
                              "command line")  # fmt: skip
-        elif source == ParameterSource.ENVIRONMENT:
+        elif source == ParameterSource.ENVIRONMENT and explicit.get(key, ("", ""))[1] != (
+            "command line"
+        ):
             explicit[key] = (str(kwargs[param]), "environment")
     return config.load(explicit)
+
+
+# Options the group takes before the command name, as (setting, parameter).
+GLOBAL = (("notes", "notes_dir"), ("index", "index_dir"), ("color", "color"))
+
+
+def global_options(func: F) -> F:
+    """``--notes``, ``--index`` and ``--color`` on the group, before the command name."""
+    func = click.option(
+        "--color",
+        type=click.Choice(COLORS),
+        default=None,
+        help="Color for every command (NO_COLOR is honoured).",
+    )(func)
+    for flag, help_text in (("--index", "Folder of the index."), ("--notes", "Folder of notes.")):
+        name = flag.removeprefix("--")
+        func = click.option(
+            flag, f"{name}_dir", type=click.Path(path_type=Path), default=None, help=help_text
+        )(func)
+    return func
+
+
+def before_command(ctx: click.Context) -> dict[str, tuple[Any, str]]:
+    """The global options given before the command name, as command-line settings."""
+    root = ctx.find_root()
+    if root is ctx:
+        return {}
+    return {
+        key: (str(root.params[param]) if key != "color" else root.params[param], "command line")
+        for key, param in GLOBAL
+        if root.params.get(param) is not None
+    }
 
 
 def _vault(ctx: click.Context) -> Vault:
     """The vault a command being completed would use, settled as when it runs."""
     from ..vault import Vault
 
-    explicit: dict[str, tuple[Any, str]] = {}
+    explicit: dict[str, tuple[Any, str]] = before_command(ctx)
     for key, param, variable in (
         ("notes", "notes_dir", "NOTESEARCH_NOTES"),
         ("index", "index_dir", "NOTESEARCH_INDEX"),
     ):
-        if param in ctx.params:  # parsed: the command line or the environment
+        if param in ctx.params or key in explicit:  # parsed, or given before the command
             continue
         if os.environ.get(variable):
             explicit[key] = (os.environ[variable], "environment")
     settings = resolve(ctx, dict(ctx.params), explicit)
-    return Vault(settings.path("notes"), settings.path("index"), settings)
+    return Vault(Path(settings["notes"]), Path(settings["index"]), settings)
 
 
 def complete_tags(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:

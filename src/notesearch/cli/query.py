@@ -51,6 +51,11 @@ if TYPE_CHECKING:
 @click.option(
     "-0", "--null", is_flag=True, help="With paths: end each path with NUL, for xargs -0."
 )
+@click.option(
+    "--absolute",
+    is_flag=True,
+    help="Print absolute paths [default: from here when the note is below this folder].",
+)
 @color_option
 @click.option(
     "--links-to",
@@ -85,6 +90,7 @@ def query_command(
     fmt: str | None,
     files_only: bool,
     null: bool,
+    absolute: bool,
     color: str,
     links_to: str | None,
     linked_from: str | None,
@@ -120,6 +126,7 @@ def query_command(
         fmt=fmt,
         files_only=files_only,
         null=null,
+        absolute=absolute,
         color=color,
         links_to=links_to,
         linked_from=linked_from,

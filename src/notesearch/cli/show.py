@@ -40,7 +40,7 @@ def show_command(
       notesearch show "Amazon SageMaker" --line 72
       notesearch show sagemaker.md | less
     """
-    _, printer = choose_printer(fmt, color)
+    _, printer = choose_printer(fmt, color, notes_root=str(notes_dir))
     shown = Vault(notes_dir, index_dir, settings).show(target, line)
     for message in shown.warnings:
         warn(message)

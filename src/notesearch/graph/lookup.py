@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import posixpath
+import re
 from pathlib import Path
 
 from ..engine.reader import Index
@@ -97,3 +98,19 @@ def extent(index: Index, sections: list[Section]) -> tuple[int, int]:
                 break
             last = max(last, s.end_line)
     return first, last
+
+
+def anchor_line(lines: list[str], anchor: str) -> int | None:
+    """The 1-based line of an HTML anchor (``<a name="x">``, ``id="x"``) or a block id
+    (``^x`` at a line's end) among a note's ``lines``; None when none is there."""
+    name = anchor.split("#")[-1].strip()
+    if name.startswith("^"):
+        pattern = re.compile(rf"(?:^|\s){re.escape(name)}\s*$", re.IGNORECASE)
+    else:
+        pattern = re.compile(
+            rf"""<[^<>]*?\b(?:name|id)\s*=\s*["']?{re.escape(name)}(?=["'\s>])""", re.IGNORECASE
+        )
+    for number, text in enumerate(lines, 1):
+        if pattern.search(text):
+            return number
+    return None

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Protocol
 
 from ..models import Records, SearchResult, Section, Shown
+from ..paths import PathDisplay
 from ..settings import Format
 
 
@@ -42,33 +43,40 @@ def make_printer(
     width: int | None = None,
     screen: tuple[int, int] | None = None,
     env: Mapping[str, str] | None = None,
+    paths: PathDisplay | None = None,
 ) -> Printer:
     """The printer for ``fmt``; rich is imported only when it is chosen.
+
+    ``paths`` is how note paths are printed (see :class:`~notesearch.paths.PathDisplay`);
+    None prints them relative to the notes folder (``notes_root``, when given,
+    is then where they are).
 
     ``env`` (with ``screen``, the size of the terminal, if any) describes the
     terminal that will show the output, when that is not this process's own
     (a query answered by ``notesearch watch``): see :class:`~.terminal.RichPrinter`.
     """
+    if paths is None and notes_root is not None:
+        paths = PathDisplay(notes_root, notes_root, absolute=False)
     if fmt == Format.RICH:
         from .terminal import RichPrinter
 
-        return RichPrinter(
-            out, err, color=color, notes_root=notes_root, width=width, screen=screen, env=env
-        )
+        return RichPrinter(out, err, color=color, paths=paths, width=width, screen=screen, env=env)
     if fmt == Format.PLAIN:
         from .plain import PlainPrinter
 
-        return PlainPrinter(out)
+        printer = PlainPrinter(out, paths)
+        printer.err = err
+        return printer
     if fmt in (Format.JSONL, Format.JSON):
         from .jsonl import JsonPrinter
 
-        return JsonPrinter(out, array=fmt == Format.JSON)
+        return JsonPrinter(out, paths, array=fmt == Format.JSON)
     if fmt == Format.PATHS:
         from .plain import PathsPrinter
 
-        return PathsPrinter(out, null=null)
+        return PathsPrinter(out, paths, null=null)
     if fmt == Format.VIMGREP:
         from .plain import VimgrepPrinter
 
-        return VimgrepPrinter(out)
+        return VimgrepPrinter(out, paths)
     raise ValueError(f"unknown format {fmt!r}")

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ..settings import Color, Format
 
 if TYPE_CHECKING:
+    from ..paths import PathDisplay
     from . import Printer
 
 # The environment variables that the colour decision (color_wanted)
@@ -116,6 +117,8 @@ def choose_printer(
     out: IO[str] | None = None,
     err: IO[str] | None = None,
     terminal: Terminal | None = None,
+    cwd: str | None = None,
+    absolute: bool = False,
 ) -> tuple[str, Printer]:
     """The one format and color decision of a run, and the printer it gives.
 
@@ -124,6 +127,10 @@ def choose_printer(
     ``err`` (stdout and stderr by default); ``terminal`` holds the facts of
     the terminal that shows them, when that is not this process's own
     stdout (a query answered by ``notesearch watch``).
+
+    Note paths are printed from ``cwd`` (this process's working folder when
+    None) when the note is below it, else absolute (always with
+    ``absolute``); ``notes_root`` is the notes folder as the user named it.
     """
     from . import make_printer
 
@@ -145,8 +152,19 @@ def choose_printer(
         err,
         color=colored,
         null=null,
-        notes_root=notes_root,
+        paths=None if notes_root is None else _paths(notes_root, cwd, absolute),
         screen=None if terminal is None else terminal.screen,
         env=None if terminal is None else terminal.env,
     )
     return fmt, printer
+
+
+def _paths(notes_root: str, cwd: str | None, absolute: bool) -> PathDisplay:
+    from ..paths import PathDisplay
+
+    if cwd is None:
+        try:
+            cwd = os.getcwd()
+        except OSError:  # the working folder was removed: print absolute paths
+            cwd, absolute = "/", True
+    return PathDisplay(notes_root, cwd, absolute=absolute)

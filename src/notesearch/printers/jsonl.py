@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from ..models import Records, SearchResult, Section, Shown
+from ..paths import PathDisplay
 
 SCHEMA_VERSION = 1
 
@@ -26,8 +27,11 @@ def dumps(obj: Any) -> str:
 class JsonPrinter:
     """One object per line (``jsonl``) or one array (``json``)."""
 
-    def __init__(self, out: IO[str], *, array: bool = False) -> None:
+    def __init__(
+        self, out: IO[str], paths: PathDisplay | None = None, *, array: bool = False
+    ) -> None:
         self.out = out
+        self.paths = paths
         self.array = array
         self.count = 0
 
@@ -44,11 +48,17 @@ class JsonPrinter:
         for hit in result.hits:
             record = hit.to_dict()
             record["rank"] = hit.rank
-            self._emit(record)
+            self._emit(self._with_file(record))
 
     def sections(self, sections: Iterable[Section]) -> None:
         for section in sections:
-            self._emit(section.to_dict())
+            self._emit(self._with_file(section.to_dict()))
+
+    def _with_file(self, record: dict[str, Any]) -> dict[str, Any]:
+        """``path`` stays the note's id (relative to the notes folder); ``file`` is absolute."""
+        if self.paths is not None:
+            record["file"] = self.paths.file(record["path"])
+        return record
 
     def records(self, records: Records) -> None:
         rows = records.rows if records.json_rows is None else records.json_rows

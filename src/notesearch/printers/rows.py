@@ -11,11 +11,12 @@ from ..models import LinkRef, Records, TagCount, TagNode
 from .plain import SEPARATOR
 
 TAG_COLUMNS = ("tag", "notes", "sections")
+PATHS = ("source", "resolved")  # columns that hold note paths
 
 
 def tag_records(counts: list[TagCount]) -> Records:
     rows = tuple({"tag": c.name, "notes": c.notes, "sections": c.sections} for c in counts)
-    return Records("Tags", TAG_COLUMNS, rows)
+    return Records("Tags", TAG_COLUMNS, rows, empty="no tags in the notes")
 
 
 def tag_tree_records(nodes: list[TagNode]) -> Records:
@@ -29,7 +30,7 @@ def tag_tree_records(nodes: list[TagNode]) -> Records:
         }
         for n in nodes
     )
-    return Records("Tags", TAG_COLUMNS, rows)
+    return Records("Tags", TAG_COLUMNS, rows, empty="no tags in the notes")
 
 
 def _shown(refs: list[LinkRef]) -> tuple[dict[str, object], ...]:
@@ -51,7 +52,10 @@ def link_records(path: str, refs: list[LinkRef], *, backlinks: bool) -> Records:
     else:
         title, columns = f"Links in {path}", ("line", "kind", "target", "resolved", "exists")
     json_rows = tuple(ref.to_dict() for ref in refs)
-    return Records(title, columns, _shown(refs), json_rows=json_rows)
+    empty = f"no links to {path}" if backlinks else f"no links in {path}"
+    return Records(
+        title, columns, _shown(refs), json_rows=json_rows, path_columns=PATHS, empty=empty
+    )
 
 
 def broken_link_records(refs: list[LinkRef]) -> Records:
@@ -65,8 +69,18 @@ def broken_link_records(refs: list[LinkRef]) -> Records:
         _shown(refs),
         plain="{source}:{line} → {target} ({reason})",
         json_rows=json_rows,
+        path_columns=PATHS,
+        empty="no broken links",
     )
 
 
 def orphan_records(paths: list[str]) -> Records:
-    return Records("Orphan notes", ("path",), tuple({"path": p} for p in paths))
+    rows = tuple({"path": p} for p in paths)
+    return Records(
+        "Orphan notes",
+        ("path",),
+        rows,
+        json_rows=rows,
+        path_columns=("path",),
+        empty="no orphan notes: every note is linked from another",
+    )

@@ -17,9 +17,10 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from ..models import Records, SearchResult, Section, Shown
+from ..models import Records, SearchResult, Section, Shown, counted
+from ..paths import PathDisplay
 from ..sanitize import clean, clean_block, clean_line, clean_with_spans
-from .plain import trail
+from .plain import shown_path, shown_rows, trail
 
 PATH_STYLE = Style(color="magenta", bold=True)
 LINE_STYLE = Style(color="green")
@@ -103,7 +104,7 @@ class RichPrinter:
         err: IO[str],
         *,
         color: bool,
-        notes_root: str | None = None,
+        paths: PathDisplay | None = None,
         width: int | None = None,
         screen: tuple[int, int] | None = None,
         env: Mapping[str, str] | None = None,
@@ -113,17 +114,17 @@ class RichPrinter:
         self.console = _console(out, color, width, screen, env)
         self.err = _console(err, color, width, screen, env)
         self.color = color
-        self.notes_root = notes_root
+        self.paths = paths
         self.shown = 0
         self.elapsed = 0.0
 
-    def _location(self, section: Section, line: int) -> Text:
+    def _location(self, section: Section, line: int, *, link: bool = True) -> Text:
         text = Text()
         style = PATH_STYLE
-        if self.color and self.notes_root is not None:
-            absolute = Path(self.notes_root, section.path).resolve()
+        if link and self.color and self.paths is not None:
+            absolute = Path(self.paths.file(section.path)).resolve()
             style = style + Style(link="file://" + quote(str(absolute)))
-        text.append(clean(section.path), style=style)
+        text.append(clean(shown_path(self.paths, section.path)), style=style)
         text.append(":", style=DIM)
         text.append(str(line), style=LINE_STYLE)
         return text
@@ -134,10 +135,7 @@ class RichPrinter:
             header = self._location(s, s.line)
             header.append("  ")
             header.append(clean_line(trail(s)), style=CRUMB_STYLE)
-            if s.tags:
-                header.append("  ")
-                header.append(" ".join("#" + clean(t) for t in s.tags), style=TAG_STYLE)
-            self.console.print(header)
+            self._print_with_tags(header, s.tags)
             snippet_text, spans = clean_with_spans(
                 hit.snippet.text.replace("\n", " "),
                 [(sp.start, sp.end) for sp in hit.snippet.spans],
@@ -150,6 +148,26 @@ class RichPrinter:
         self.shown += len(result.hits)
         self.elapsed += result.elapsed
 
+    def _print_with_tags(self, header: Text, tags: tuple[str, ...]) -> None:
+        """``header``, then the tags: whole tags only, as many as fit, the rest as ``+N``.
+
+        When not even one tag fits after the header, the tags get a line of their own.
+        """
+        if not tags:
+            self.console.print(header)
+            return
+        width = self.console.width
+        line = header.cell_len % width if header.cell_len > width else header.cell_len
+        shown = fit_tags(tags, width - line - 2)
+        if shown is None:
+            self.console.print(header)
+            shown = fit_tags(tags, width - 2) or ""
+            self.console.print(Text("  " + shown, style=TAG_STYLE))
+            return
+        header.append("  ")
+        header.append(shown, style=TAG_STYLE)
+        self.console.print(header)
+
     def sections(self, sections: Iterable[Section]) -> None:
         for s in sections:
             header = self._location(s, s.line)
@@ -160,12 +178,16 @@ class RichPrinter:
     def records(self, records: Records) -> None:
         from rich.table import Table
 
+        if not records.rows:
+            if records.empty:
+                self.err.print(Text(f"notesearch: {records.empty}"))
+            return
         table = Table(title=records.title, title_justify="left", show_edge=False, box=None)
         for column in records.columns:
             # Paths and other short keys stay whole; prose (a breadcrumb) wraps.
             whole = column in ("source", "path", "target", "resolved", "line", "kind", "tag")
             table.add_column(column, no_wrap=whole, overflow="fold")
-        for row in records.rows:
+        for row in shown_rows(records, self.paths):
             table.add_row(
                 *(
                     Text(clean_line(str(row[c])) if row[c] is not None else "")
@@ -182,12 +204,33 @@ class RichPrinter:
         self.console.print(Markdown(clean_block(text), hyperlinks=False))
 
     def show(self, shown: Shown) -> None:
+        if shown.sections:  # where it is: path:line and the breadcrumb
+            first = shown.sections[0]
+            # No hyperlink here: the Markdown below is the note's, and none of
+            # its text may be (or sit next to) a clickable link.
+            header = self._location(first, first.line, link=False)
+            header.append("  ")
+            header.append(clean_line(trail(first)), style=CRUMB_STYLE)
+            self.console.print(header)
+            self.console.print()
         self.markdown(shown.text.rstrip("\n") + "\n")
 
     def close(self) -> None:
         if self.shown:
-            noun = "section" if self.shown == 1 else "sections"
-            self.err.print(Text(f"{self.shown} {noun} in {self.elapsed * 1000:.0f} ms", style=DIM))
+            footer = f"{counted(self.shown, 'section')} in {self.elapsed * 1000:.0f} ms"
+            self.err.print(Text(footer, style=DIM))
+
+
+def fit_tags(tags: tuple[str, ...], room: int) -> str | None:
+    """``#a #b +3``: whole tags that fit in ``room`` cells, then how many were left
+    out; None when not even the first tag (with its ``+N``) fits."""
+    names = ["#" + clean(t) for t in tags]
+    for count in range(len(names), 0, -1):
+        rest = len(names) - count
+        text = " ".join(names[:count]) + (f" +{rest}" if rest else "")
+        if Text(text).cell_len <= room:
+            return text
+    return None
 
 
 @contextmanager
