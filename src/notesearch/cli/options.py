@@ -58,7 +58,7 @@ def location_options(func: F) -> F:
                 continue  # the command's own default stands
             value = settings[key]
             if key in ("notes", "index"):
-                value = Path(value)
+                value = settings.path(key)
             elif key == "format" and value is not None:
                 choices = _choices(ctx, param)
                 value = value if value in choices else kwargs[param]
@@ -165,7 +165,7 @@ def _vault(ctx: click.Context) -> Vault:
         if os.environ.get(variable):
             explicit[key] = (os.environ[variable], "environment")
     settings = resolve(ctx, dict(ctx.params), explicit)
-    return Vault(Path(settings["notes"]), Path(settings["index"]), settings)
+    return Vault(settings.path("notes"), settings.path("index"), settings)
 
 
 def complete_tags(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
