@@ -51,13 +51,32 @@ class Vault:
 
     ``settings`` supply the discovery rules (extensions, ignore, max_bytes);
     None reads the notes folder's own ``.notesearch.toml`` (never the
-    user's config file) when they are first needed.
+    user's config file) when they are first needed. ``key`` is the user's
+    secret key that seals the index (None: the file ``settings.key_file``
+    names, else the default place; see :mod:`notesearch.engine.seal`).
     """
 
-    def __init__(self, notes_dir: Path, index_dir: Path, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        notes_dir: Path,
+        index_dir: Path,
+        settings: Settings | None = None,
+        *,
+        key: bytes | None = None,
+    ) -> None:
         self.notes_dir = Path(notes_dir)
         self.index_dir = Path(index_dir)
         self._settings = settings
+        self._key = key
+
+    @property
+    def key(self) -> bytes:
+        """The user's secret key (read, or made, on first use)."""
+        if self._key is None:
+            from .engine.seal import load_key
+
+            self._key = load_key(self._settings.key_file if self._settings else None)
+        return self._key
 
     @property
     def settings(self) -> Settings:
@@ -87,6 +106,7 @@ class Vault:
             on_progress=on_progress,
             lock_timeout=lock_timeout,
             jobs=jobs,
+            key=self.key,
             **self._rules(),
         )
 
@@ -110,7 +130,7 @@ class Vault:
         """
         from .engine.reader import open_index
 
-        return open_index(self.index_dir, self.notes_dir)
+        return open_index(self.index_dir, self.notes_dir, self.key)
 
     def staleness(self, index: Index) -> Staleness:
         """How many notes changed since ``index`` was written (none when the folder is gone)."""
@@ -122,13 +142,13 @@ class Vault:
         """Check the index: (facts, problems). No problem means it is sound."""
         from .engine.doctor import check_index
 
-        return check_index(self.index_dir)
+        return check_index(self.index_dir, self.key)
 
     def watch(self, **options: object) -> None:
         """Keep the index fresh until stopped (see :func:`notesearch.watch.watch`)."""
         from .watch import watch
 
-        watch(self.notes_dir, self.index_dir, **options, **self._rules())  # type: ignore[arg-type]
+        watch(self.notes_dir, self.index_dir, **options, key=self.key, **self._rules())  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ searching
 
