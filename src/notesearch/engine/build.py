@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings as settings_mod
-from ..errors import IndexWriteError, NotesFolderError
+from ..errors import NotesFolderError
 from ..models import Diagnostic, IndexStats, Note
 from ..notes.discover import NoteFile, discover
 from ..notes.links import NoteSet
 from ..paths import display
-from . import seal, store, tables
+from . import folder, seal, store, tables
 from .documents import Outcome, documents, examine
 from .tables import FileTable, NoteEntry
 from .workers import Work, commit_with, in_parallel, new_generation, worker_count, write_error
@@ -64,7 +64,8 @@ def build_index(
 
     Raises:
         NotesFolderError: ``notes_dir`` is missing or not a folder.
-        IndexWriteError: the index folder cannot be written.
+        IndexWriteError: the index folder cannot be written, or is not
+            notesearch's (not empty and without its marker file).
         IndexLockedError: another process holds the index lock.
         IndexVersionError: the index has another schema (use ``rebuild``).
         IndexUntrustedError: the index is not sealed with ``key`` (use ``rebuild``).
@@ -81,14 +82,8 @@ def build_index(
         raise NotesFolderError(f"notes folder {display(notes_dir)} does not exist")
     if not notes_dir.is_dir():
         raise NotesFolderError(f"notes folder {display(notes_dir)} is not a folder")
-    if index_dir.exists() and not index_dir.is_dir():
-        raise IndexWriteError(f"index folder {display(index_dir)} is not a folder")
-    try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise IndexWriteError(
-            f"cannot create the index folder {display(index_dir)}: {exc.strerror}"
-        ) from exc
+    key = seal.load_key() if key is None else key
+    folder.claim(index_dir, key)  # notesearch's own folder, or refused untouched
 
     if max_bytes is None or extensions is None or ignore is None:
         settings = settings_mod.for_notes(notes_dir)
@@ -98,7 +93,6 @@ def build_index(
     assert max_bytes is not None and extensions is not None and ignore is not None
     discovery = {"extensions": list(extensions), "ignore": list(ignore), "max_bytes": max_bytes}
 
-    key = seal.load_key() if key is None else key
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
         known: dict[str, seal.Entry] | None = None

@@ -3,7 +3,8 @@
 Layout::
 
     index/
-      CURRENT          name of the live generation, e.g. "gen-000007\\n"
+      NOTESEARCH-INDEX the marker: this folder is notesearch's (see folder.py)
+  CURRENT          name of the live generation, e.g. "gen-000007\\n"
       lock             held (flock) by the one process writing; holds its pid
       gen-000007/      a complete Whoosh index + files.json + meta.json
 
@@ -33,7 +34,7 @@ from typing import Any
 
 from ..errors import IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError
 from ..paths import display
-from . import seal
+from . import folder, seal
 from .tables import META, STAT, TABLE, FileTable, StatTable, read_meta, write_json
 
 SCHEMA_VERSION = 3  # 2: no spelling field; 3: aliases in body, stat.json
@@ -45,14 +46,15 @@ _PREFIX = "gen-"
 def current(index_dir: Path) -> Path | None:
     """The live generation folder, or None when there is no index yet."""
     try:
-        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+        # Never through a symlink, and never a FIFO or device (it could block).
+        name = folder.read_small(index_dir / CURRENT).decode("utf-8", "replace").strip()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise IndexMissingError(
             f"cannot read index at {display(index_dir)}: {exc.strerror}"
         ) from exc
-    if not name.startswith(_PREFIX) or "/" in name:
+    if not folder.GENERATION.fullmatch(name) or name.endswith(".tmp"):
         return None
     gen = index_dir / name
     return gen if gen.is_dir() else None
@@ -153,11 +155,14 @@ def publish(
     final = tmp.with_name(tmp.name[: -len(".tmp")])
     os.rename(tmp, final)
     pointer = index_dir / (CURRENT + ".tmp")
-    with open(pointer, "w", encoding="utf-8") as fh:
+    with contextlib.suppress(FileNotFoundError):
+        pointer.unlink()  # a leftover (or a symlink: the link goes, not its target)
+    fd = os.open(pointer, os.O_WRONLY | os.O_CREAT | os.O_EXCL | folder.NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(final.name + "\n")
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(pointer, index_dir / CURRENT)
+    os.replace(pointer, index_dir / CURRENT)  # replaces a symlink itself, never its target
     # The switch is done: the new index is live whatever happens now, so a
     # failing fsync of the folder must not be reported as a failed update.
     with contextlib.suppress(OSError):
@@ -172,16 +177,15 @@ def clean(index_dir: Path, keep: Path | None) -> bool:
     removed ones may have hard-linked, have a new ctime: see :func:`.seal.reseal`).
     """
     removed = False
-    for item in index_dir.glob(_PREFIX + "*"):
-        if keep is not None and item.name == keep.name:
+    # Only names notesearch gives, in a folder it has claimed (folder.claim).
+    for name in os.listdir(index_dir):
+        if keep is not None and name == keep.name:
             continue
-        if item.name.endswith(seal.TMP_SUFFIX) and not item.is_dir():
-            item.unlink(missing_ok=True)  # a seal being written when a run was killed
-            continue
-        shutil.rmtree(item, ignore_errors=True)
-        removed = True
-    with contextlib.suppress(FileNotFoundError):
-        (index_dir / (CURRENT + ".tmp")).unlink()
+        if folder.SEAL_TMP.fullmatch(name):  # a seal being written when a run was killed
+            folder.remove(index_dir / name)
+        elif folder.GENERATION.fullmatch(name):
+            removed = folder.remove(index_dir / name) or removed
+    folder.remove(index_dir / (CURRENT + ".tmp"))
     return removed
 
 
@@ -196,11 +200,19 @@ def locked(index_dir: Path, timeout: float = 10.0) -> Iterator[None]:
 
     path = index_dir / LOCK
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # Never O_TRUNC, never through a symlink: the pid is written only once
+        # the flock is held, into a regular file of the user's own.
+        fd = folder.open_file(path, os.O_RDWR | os.O_CREAT)
     except OSError as exc:
         raise IndexWriteError(
             f"cannot write the index folder {display(index_dir)}: {exc.strerror}"
         ) from exc
+    info = os.fstat(fd)
+    if info.st_uid != os.geteuid() or info.st_nlink != 1:
+        os.close(fd)
+        raise IndexWriteError(
+            f"{folder.show(path)} is not a lock file notesearch made (another owner, or hard links)"
+        )
     deadline = time.monotonic() + timeout
     try:
         while True:

@@ -136,7 +136,9 @@ def read_stat(gen: Path) -> StatTable | None:
 
 
 def write_json(path: Path, data: Any) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
+    """Write ``data`` to ``path`` (never through a symlink)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=True, separators=(",", ":"))
         fh.flush()
         os.fsync(fh.fileno())
