@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import IO, Any
 
 from ..models import Records, SearchResult, Section, Shown
 from ..paths import PathDisplay
+from ..sanitize import JSON_UNSAFE, json_escape
 
 SCHEMA_VERSION = 1
 
-# json.dumps(ensure_ascii=False) leaves C1 controls (U+009B is a one-byte CSI
-# on some terminals), DEL, bidi overrides, line separators and lone surrogates
-# (from undecodable file names) raw: escape them so the output is safe, valid
-# UTF-8 and still valid JSON.
-_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
 
 def dumps(obj: Any) -> str:
+    """JSON text that is safe on a terminal, valid UTF-8 and still valid JSON.
+
+    json.dumps(ensure_ascii=False) leaves C1 controls (U+009B is a one-byte
+    CSI on some terminals), DEL, every format character (bidi marks and
+    overrides, zero-width characters, tag characters, the soft hyphen...),
+    the Hangul fillers, line separators and lone surrogates (from undecodable
+    file names) raw: each becomes a JSON escape (``\\u200b``; a surrogate
+    pair above U+FFFF), so a JSON reader still gets the exact text. The set
+    is the sanitizer's (:mod:`notesearch.sanitize`).
+    """
     text = json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
-    return _RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return JSON_UNSAFE.sub(lambda m: json_escape(ord(m.group(0))), text)
 
 
 class JsonPrinter:
