@@ -97,3 +97,53 @@ def test_readme_command(workspace: Path, command: str) -> None:
     expected = EXPECTED.get(command.split(" |")[0].split(" --format")[0], 0)
     assert proc.returncode == expected, (command, proc.stdout[-500:], proc.stderr[-500:])
     assert "Traceback" not in proc.stderr
+
+
+def readme_pipelines() -> list[str]:
+    """The README's shell lines that hand notesearch's paths to another program."""
+    lines = []
+    for block in re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+        for raw in block.splitlines():
+            line = re.sub(r"\s{2,}#\s.*$", "", raw).strip()
+            if "notesearch" in line and ("xargs" in line or "vim -q" in line or ".file" in line):
+                lines.append(line)
+    return lines
+
+
+# The editor opens each path it is given: here, `ls` does (and fails on a path that
+# does not exist from the working folder); `vim -q FILE` reads path:line:col lines.
+OPENERS = 'vimq() { cut -d: -f1 "$1" | xargs -d "\\n" ls --; }\n'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("line", readme_pipelines())
+def test_readme_pipelines_open_the_files_from_another_folder(workspace: Path, line: str) -> None:
+    elsewhere = workspace / "somewhere" / "else"
+    elsewhere.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "NOTESEARCH_NOTES": str(workspace / "notes"),
+        "NOTESEARCH_INDEX": str(workspace / "index"),
+        "EDITOR": "ls --",
+        "NOTESEARCH_NO_SERVER": "1",
+    }
+    if not (workspace / "index" / "CURRENT").exists():
+        subprocess.run(
+            [sys.executable, "-m", "notesearch", "index", "-q"], cwd=workspace, env=env, check=True
+        )
+    command = line.replace('"$EDITOR"', "$EDITOR").replace("vim -q", "vimq")
+    if ".file" in command:  # a path:line list: each path must open from here
+        command += ' | cut -d: -f1 | xargs -d "\\n" ls --'
+    proc = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", OPENERS + command],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, (line, proc.stdout[-500:], proc.stderr[-500:])
+    opened = [p for p in proc.stdout.splitlines() if p]
+    assert opened and all(os.path.isfile(os.path.join(elsewhere, p)) for p in opened), opened

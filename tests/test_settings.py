@@ -80,7 +80,8 @@ def test_config_command_shows_sources(notes: Path, user_config: Path, tmp_path: 
     lines = result.stdout.splitlines()
     assert f"limit = 7  # {user_config}; default --limit of query" in lines
     assert any(line.startswith('format = "jsonl"  # ') for line in lines)
-    assert 'index = "from-cli"  # command line; folder of the index' in lines
+    # folders are shown as used: absolute (from the working folder, for the command line)
+    assert f'index = "{tmp_path / "from-cli"}"  # command line; folder of the index' in lines
     as_json = json.loads(run("config", "--format", "json").stdout)
     assert as_json["index"] == {"value": str(tmp_path / "index"), "source": "environment"}
     assert as_json["max_bytes"] == {"value": 10485760, "source": "default"}

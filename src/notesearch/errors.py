@@ -22,7 +22,12 @@ class NotesearchError(Exception):
 
     def one_line(self) -> str:
         """The message, then the hint as its own sentence."""
-        return f"{self} {self.hint}" if self.hint else str(self)
+        message = str(self)
+        if not self.hint:
+            return message
+        if not message.endswith((".", "!", "?")):
+            message += "."
+        return f"{message} {self.hint}"
 
 
 class ConfigError(NotesearchError):

@@ -98,16 +98,26 @@ class Settings:
         self.sources[key] = source
 
     def path(self, key: str) -> Path:
-        """A folder setting as a path: relative to the notes folder when its file set it.
-
-        Elsewhere (command line, environment, the user's file) a relative
-        path is relative to the working folder.
+        """A folder setting as a path: ``~`` and ``$VARIABLES`` expanded, and a
+        relative path taken from the folder of the file that set it (the notes
+        folder for ``.notesearch.toml``, ``~/.config/notesearch`` for the
+        user's file); from the command line or the environment, from the
+        working folder.
         """
-        value = Path(self.values[key])
-        notes_file = Path(self.values["notes"]) / NOTES_FILE
-        if self.sources[key] == str(notes_file) and not value.is_absolute():
-            return notes_file.parent / value
-        return value
+        value = Path(expand(str(self.values[key])))
+        source = self.sources[key]
+        if value.is_absolute() or source in NOT_FILES:
+            return value
+        return Path(source).parent / value
+
+
+# Sources of a value that are not a file (a relative path there is from the working folder).
+NOT_FILES = ("default", "command line", "environment", "argument")
+
+
+def expand(value: str) -> str:
+    """``~`` and ``$HOME``-style variables expanded: the one rule for folder settings."""
+    return os.path.expandvars(os.path.expanduser(value))
 
 
 def user_file(env: Mapping[str, str] | None = None) -> Path:
@@ -168,7 +178,7 @@ def _check_inside(notes_file: Path, value: str) -> None:
     inside the notes folder that leads out of it is refused too.
     """
     root = os.path.realpath(notes_file.parent)
-    target = os.path.realpath(notes_file.parent / os.path.expanduser(value))
+    target = os.path.realpath(notes_file.parent / expand(value))
     if target == root or not within(root, target):
         raise ConfigError(
             f"{notes_file}: 'index' must be a folder inside the notes folder, got {value!r} "
@@ -242,6 +252,6 @@ def for_notes(notes_dir: Path) -> Settings:
 
 def _read_notes_file(settings: Settings) -> None:
     """Apply ``.notesearch.toml`` of the notes folder ``settings`` names."""
-    notes_file = Path(settings["notes"]) / NOTES_FILE
+    notes_file = settings.path("notes") / NOTES_FILE
     for key, value in read_file(notes_file, in_notes=True).items():
         settings.set(key, value, str(notes_file))

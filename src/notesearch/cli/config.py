@@ -38,16 +38,21 @@ def config_command(notes_dir: Path, index_dir: Path, output: str, settings: Sett
       notesearch config --notes ~/vault --format json | jq .limit
     """
     import json
+    import os
 
     current = settings
+    # Folders as they are used: absolute, ~ expanded, from the file that set them.
+    values = {
+        key: os.path.abspath(current.path(key)) if key in ("notes", "index") else value
+        for key, value in current.values.items()
+    }
     if output == "json":
         record = {
-            key: {"value": value, "source": current.sources[key]}
-            for key, value in current.values.items()
+            key: {"value": value, "source": current.sources[key]} for key, value in values.items()
         }
         click.echo(json.dumps(record, ensure_ascii=True, indent=2))
         return
-    for key, value in current.values.items():
+    for key, value in values.items():
         about = f"{current.sources[key]}; {DESCRIPTIONS[key]}"
         if value is None:  # TOML has no null: the line stays a comment
             line = f"# {key} is not set: rich on a terminal, plain otherwise  # {about}"

@@ -52,7 +52,7 @@ def location_options(func: F) -> F:
         try:
             settings = resolve(ctx, kwargs, before_command(ctx))
         except NotesearchError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(exc.one_line()) from exc
         for key, param in CONFIGURABLE.items():
             if param not in kwargs or settings.sources[key] == "default":
                 continue  # the command's own default stands

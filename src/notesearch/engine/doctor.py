@@ -31,6 +31,8 @@ def check_index(index_dir: Path | str, key: bytes | None = None) -> tuple[list[s
         )
     key = seal.load_key() if key is None else key
     live = store.current(index_dir)
+    if live is None and not (index_dir / store.CURRENT).exists() and not leftovers:
+        store.require(index_dir, key)  # no index yet: says so, and how to build one
     changed: list[str] = []
     if live is not None:
         try:

@@ -13,7 +13,6 @@ reader's own iteration, which stops at the limit.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import itertools
 import re
@@ -26,6 +25,7 @@ from ..errors import QuerySyntaxError
 from ..models import Diagnostic
 from ..notes import tags as tagmod
 from . import querytext
+from .patterns import expand_patterns, unknown_tag
 from .reader import Index
 from .schema import DEFAULT_FIELDS
 
@@ -62,7 +62,7 @@ def parse_query(index: Index, text: str) -> query.Query:
     querytext.check(text)
     parser = _parser(index.schema, qparser.OrGroup)
     try:
-        parsed = _hoist_not(parser.parse(text))
+        parsed = expand_patterns(index, _hoist_not(parser.parse(text)))
     except Exception as exc:  # Whoosh raises assorted errors on odd input
         raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
     _check_expansion(index, parser, text, parsed)
@@ -155,22 +155,15 @@ def tag_filter(
     exclude_tags: Sequence[str],
     warnings: list[Diagnostic],
 ) -> tuple[query.Query | None, query.Query | None]:
-    reader = index._searcher.reader()
-
     def norm(raw: str) -> str:
         name = tagmod.normalize(raw)
         if name is None:
             raise QuerySyntaxError(
                 f"not a tag: {raw!r}", hint="Tags are letters, digits, _ - and /."
             )
-        # The tag field holds every tag with its ancestors: a tag no section
-        # has is unknown (the file table, for the closest names, is read
-        # only then).
-        if reader.doc_frequency("tag", name) == 0:
-            known = index.known_tags()
-            close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
-            hint = f"; closest: {', '.join(close)}" if close else ""
-            warnings.append(Diagnostic(f"unknown tag '{name}'{hint}"))
+        unknown = unknown_tag(index, name)
+        if unknown is not None:
+            warnings.append(unknown)
         return name
 
     parts: list[query.Query] = []

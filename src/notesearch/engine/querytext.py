@@ -19,6 +19,8 @@ FIELDS = ("title", "heading", "tag", "path", "link", "body")
 ALIASES = {"tags": "tag", "links": "link", "headings": "heading", "file": "path", "text": "body"}
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
 _FIELD = re.compile(r"(?:(?<=[\s(\-+])|^)([A-Za-z]+):(?=[^\s:/])")
+# A field name with nothing after its colon (``tag:`` at the end, or before a space).
+_EMPTY_FIELD = re.compile(r"(?:(?<=[\s(\-+])|^)([A-Za-z]+):(?=$|[\s)])")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 MAX_QUERY = 2000  # characters in a whole query
@@ -84,6 +86,14 @@ def check(query: str) -> None:
             raise QuerySyntaxError(
                 f"unknown field '{name}:' at column {match.start(1) + 1} of query {query!r}",
                 hint=f'Did you mean {near[0]}:? To search the text itself, quote it: "{name}:...".',
+            )
+
+    for match in _EMPTY_FIELD.finditer(outside):
+        name = match.group(1)
+        if name.lower() in FIELDS or name.lower() in ALIASES:
+            raise QuerySyntaxError(
+                f"'{name}:' has nothing after it at column {match.start(1) + 1} of query {query!r}",
+                hint=f"Write the value right after the colon, e.g. {name}:word.",
             )
 
     tokens = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", outside)]

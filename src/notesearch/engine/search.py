@@ -16,6 +16,7 @@ from whoosh import query
 
 from ..models import Diagnostic, Hit, SearchResult
 from .highlight import highlight_terms, snippet_for, text_terms
+from .patterns import tag_term_warnings
 from .query import combine, parse_query, path_filter, tag_filter
 from .reader import Index
 
@@ -62,6 +63,7 @@ def search(
     if parsed is query.NullQuery:
         warnings.append(Diagnostic(f"query {text!r} has only words too common to be indexed"))
         return SearchResult(query=text, hits=(), total=0, warnings=tuple(warnings))
+    warnings += tag_term_warnings(index, parsed)
     include, exclude = tag_filter(index, tags, any_tags, exclude_tags, warnings)
     allow = combine(include, path_filter(index, path))
     if sections is not None:

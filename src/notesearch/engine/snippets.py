@@ -3,7 +3,9 @@
 Pure text work: the matches come in as character spans (found by the search
 module with the index's own analyzer, so stemmed matches count), and go out as
 a :class:`~notesearch.models.Snippet` whose spans index into the snippet text.
-Newlines and tabs become spaces one for one, so offsets never shift.
+Blocks of a section (paragraphs, list items, code) are separated by a blank
+line in its text and shown apart: ``Training data must be in S3 · Built-in
+algorithms expect ...``; other newlines and tabs become spaces.
 """
 
 from __future__ import annotations
@@ -12,10 +14,34 @@ from ..models import Snippet, Span
 
 ELLIPSIS = "…"
 WIDTH = 200
+BLOCKS = " · "  # what a blank line between two blocks is shown as
 
 
-def _clean(text: str) -> str:
-    return text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+def _shown(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[Span, ...]]:
+    """``text`` (a window of at most a few hundred characters) on one line, its
+    blocks apart, and ``spans`` moved to match."""
+    out: list[str] = []
+    mapping = [0] * (len(text) + 1)
+    i = 0
+    while i < len(text):
+        if text.startswith("\n\n", i):
+            j = i
+            while j < len(text) and text[j] == "\n":
+                j += 1
+            while out and out[-1] == " ":  # "end of block  " + " · "
+                out.pop()
+            for k in range(i, j):
+                mapping[k] = len(out)
+            out.extend(BLOCKS)
+            i = j
+            continue
+        mapping[i] = len(out)
+        out.append(" " if text[i] in "\n\t\r" else text[i])
+        i += 1
+    mapping[len(text)] = len(out)
+    return "".join(out), tuple(
+        Span(min(mapping[a], len(out)), min(mapping[b], len(out))) for a, b in spans
+    )
 
 
 def make_snippet(text: str, matches: list[Span], width: int = WIDTH) -> Snippet:
@@ -28,8 +54,8 @@ def make_snippet(text: str, matches: list[Span], width: int = WIDTH) -> Snippet:
         return Snippet(text="")
     if not matches:
         end = _cut_end(text, min(len(text), width))
-        body = _clean(text[:end]).rstrip()
-        return Snippet(text=body + (ELLIPSIS if end < len(text) else ""))
+        body, _ = _shown(text[:end].rstrip(), [])
+        return Snippet(text=body.rstrip() + (ELLIPSIS if end < len(text) else ""))
 
     matches = sorted(matches, key=lambda s: (s.start, s.end))
     best_start, best_score = matches[0].start, -1
@@ -51,13 +77,14 @@ def make_snippet(text: str, matches: list[Span], width: int = WIDTH) -> Snippet:
     end = _cut_end(text, end)
     prefix = ELLIPSIS if start > 0 else ""
     suffix = ELLIPSIS if end < len(text) else ""
-    piece = _clean(text[start:end])
-    shift = len(prefix) - start
-    spans = tuple(
-        Span(max(s.start, start) + shift, min(s.end, end) + shift)
+    inside = [
+        (max(s.start, start) - start, min(s.end, end) - start)
         for s in matches
         if s.start < end and s.end > start
-    )
+    ]
+    piece, moved = _shown(text[start:end], inside)
+    shift = len(prefix)
+    spans = tuple(Span(s.start + shift, s.end + shift) for s in moved)
     return Snippet(text=prefix + piece + suffix, spans=spans)
 
 

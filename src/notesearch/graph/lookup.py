@@ -57,7 +57,8 @@ def find_note(
             )
     names = list(notes) + [e.title for e in notes.values()]
     close = difflib.get_close_matches(spec, names, n=3, cutoff=0.5)
-    hint = f"Closest: {', '.join(close)}." if close else "See `notesearch query -l` for paths."
+    listing = "List the notes with `notesearch query 'path:*' --all -l`."
+    hint = f"Closest: {', '.join(close)}." if close else listing
     raise NoteNotFoundError(f"no note {spec!r} in the index", hint=hint)
 
 

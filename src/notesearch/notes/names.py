@@ -39,7 +39,7 @@ def split_anchor(target: str) -> tuple[str, str | None]:
 
 
 def wiki_name(raw: str) -> str:
-    """The note name of a wiki link's target: ``Note#Heading|alias`` and ``Note^block`` -> ``Note``."""
+    """The note a wiki link names: ``Note#Heading|alias`` and ``Note^block`` -> ``Note``."""
     return split_anchor(raw.split("|", 1)[0])[0].split("^", 1)[0]
 
 

@@ -174,6 +174,10 @@ def _assemble(
     preamble = drafts[0]
     headed = drafts[1:]
     keep_preamble = any(part.strip() for part in preamble.text) or bool(preamble.links)
+    # A note of front matter alone is one section, found by its title, aliases and tags.
+    if not keep_preamble and not headed and (fm.title or fm.aliases or fm.tags):
+        keep_preamble = True
+        preamble.line = 1  # its lines are the front matter
     kept = ([preamble] if keep_preamble else []) + headed
 
     first_h1 = next((d for d in headed if d.level == 1), None)
@@ -212,7 +216,7 @@ def _assemble(
                 end_line=end,
                 tags=effective,
                 links=tuple(draft.links),
-                text="\n".join(part for part in draft.text if part),
+                text="\n\n".join(part for part in draft.text if part),
             )
         )
         if draft.level > 0:
