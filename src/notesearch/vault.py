@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotesFolderError, NothingFoundError, UnreadableNoteError
+from .errors import NotARegularFile, NotesFolderError, NothingFoundError, UnreadableNoteError
 from .models import (
     Diagnostic,
     IndexStats,
@@ -246,10 +246,9 @@ class Vault:
             )
         hit = hits[number - 1]
         file = os.path.abspath(self.notes_dir / hit.section.path)
-        if not os.path.isfile(file):
-            raise UnreadableNoteError(
-                f"{hit.section.path} no longer exists; run `notesearch index`"
-            )
+        from .notes.read import check_for_editor
+
+        check_for_editor(str(self.notes_dir), hit.section.path)  # never a FIFO or a link out
         line = hit.snippet.line or hit.section.line
         column = hit.snippet.column if hit.snippet.line else None
         return Pick(hit, file, line, column, tuple(warnings))
@@ -292,8 +291,9 @@ class Vault:
             try:
                 stat = os.stat(self.notes_dir / path)
                 lines = read_lines(str(self.notes_dir), path)
-            except OSError as exc:
-                raise UnreadableNoteError(f"cannot read {path}: {exc.strerror or exc}") from exc
+            except (OSError, NotARegularFile) as exc:
+                reason = getattr(exc, "strerror", None) or exc
+                raise UnreadableNoteError(f"cannot read {path}: {reason}") from exc
             if anchor and line is None and anchor_exists(idx, path, anchor):
                 # An HTML anchor or a block id (what `links --broken` accepts) that no
                 # heading has: the section that holds it.

@@ -45,25 +45,65 @@ class Decoded:
     warning: str | None = None
 
 
+def check_note(root: str, path: str) -> os.stat_result:
+    """The stat of note ``path`` (relative to ``root``), checked before anything opens it.
+
+    It must be a regular file (a FIFO or a device is never opened: even a
+    non-blocking open of a FIFO counts as an open to its writer, and a
+    device's open can act), and its real path must lie inside ``root`` (a
+    symlink swapped in since indexing may lead anywhere).
+
+    Raises:
+        NotARegularFile: not a regular file inside the root (any more).
+        OSError: it cannot be looked at (gone, permissions).
+    """
+    full = os.path.join(root, path)
+    st = os.stat(full)  # follows a symlink: its target is what would be opened
+    if not stat.S_ISREG(st.st_mode):
+        raise NotARegularFile("not a regular file")
+    real = os.path.realpath(full)
+    root_real = os.path.realpath(root)
+    if not within(root_real, real) or real == root_real:
+        raise NotARegularFile("leads outside the notes folder")
+    return st
+
+
+def check_for_editor(root: str, path: str) -> None:
+    """Check note ``path`` before an editor is handed it (see :func:`check_note`).
+
+    Raises:
+        UnreadableNoteError: it is gone, or not a regular file inside ``root``.
+    """
+    try:
+        check_note(root, path)
+    except NotARegularFile as exc:
+        raise UnreadableNoteError(f"cannot open {path}: {exc}; run `notesearch index`") from exc
+    except OSError:
+        raise UnreadableNoteError(f"{path} no longer exists; run `notesearch index`") from None
+
+
 def read_note(root: str, path: str, max_bytes: int) -> bytes:
-    """The bytes of note ``path`` (relative to ``root``), checked when it is opened.
+    """The bytes of note ``path`` (relative to ``root``), checked before and after it is opened.
 
     Between finding a note and reading it, the file may have been replaced
     by a FIFO (an open would block forever), a device, or a symlink leading
-    out of the notes folder. So the file is opened without blocking, must be
-    a regular file, and its real path must lie inside ``root`` and be the
-    very file that was opened. At most ``max_bytes + 1`` bytes are read.
+    out of the notes folder. So it is checked by :func:`check_note` before it
+    is opened (without blocking), and the file opened must be that very
+    regular file (``fstat``). At most ``max_bytes + 1`` bytes are read.
 
     Raises:
         NotARegularFile: not a regular file inside the root (any more).
         OSError: it cannot be opened or read.
     """
+    before = check_note(root, path)
     full = os.path.join(root, path)
     fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise NotARegularFile("not a regular file")
+        if (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
+            raise NotARegularFile("replaced while it was opened")
         real = os.path.realpath(full)
         root_real = os.path.realpath(root)
         real_st = os.stat(real) if within(root_real, real) and real != root_real else None
