@@ -3,7 +3,7 @@
 Layers, lowest first (a module imports only from lower layers, or from its
 own package at its own layer):
 
-    errors, models, paths, sanitize, signals  <  settings  <  notes/  <  engine/  <  graph/
+    errors, models, paths, pidlock, sanitize, signals  <  settings  <  notes/  <  engine/  <  graph/
     and watch  <  vault, editor, printers/  <  answers  <  serve/  <  cli/  <  __init__, __main__
 
 No import cycles (type-only imports aside); no module over about 300 lines.
@@ -38,6 +38,7 @@ LAYERS = {
     "errors": 0,
     "models": 0,
     "paths": 0,
+    "pidlock": 0,
     "sanitize": 0,
     "signals": 0,
     "settings": 1,

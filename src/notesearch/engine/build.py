@@ -246,10 +246,8 @@ def _write(
         final = store.publish(index_dir, tmp, table, meta, key, known)
         if store.clean(index_dir, keep=final):
             seal.reseal(final, key)
-    except OSError as exc:
-        raise write_error(index_dir, exc.strerror or str(exc)) from exc
-    except Exception as exc:  # Whoosh's own errors (LockError, ...)
-        raise write_error(index_dir, f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # the OS's, or Whoosh's own errors (LockError, ...)
+        raise write_error(index_dir, exc) from exc
 
 
 def _count(table: FileTable, stats: IndexStats) -> None:

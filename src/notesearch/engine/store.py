@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import pidlock
 from ..errors import IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError
 from ..paths import display
 from . import folder, seal
@@ -196,8 +197,6 @@ def locked(index_dir: Path, timeout: float = 10.0) -> Iterator[None]:
     The lock is an ``flock`` on ``index/lock``: the kernel drops it when the
     holder dies, so a lock left by a killed process never needs cleaning up.
     """
-    import fcntl
-
     path = index_dir / LOCK
     try:
         # Never O_TRUNC, never through a symlink: the pid is written only once
@@ -215,24 +214,17 @@ def locked(index_dir: Path, timeout: float = 10.0) -> Iterator[None]:
         )
     deadline = time.monotonic() + timeout
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-                    raise IndexLockedError(
-                        f"index is locked by another notesearch (pid {pid})",
-                        hint="Wait for it to finish, or stop that process.",
-                    ) from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        while not pidlock.try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise IndexLockedError(
+                    f"index is locked by another notesearch (pid {pidlock.holder(fd)})",
+                    hint="Wait for it to finish, or stop that process.",
+                )
+            time.sleep(0.05)
+        pidlock.mark_held(fd)
         try:
             yield
         finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            pidlock.release(fd)
     finally:
         os.close(fd)

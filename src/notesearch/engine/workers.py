@@ -85,9 +85,18 @@ def commit_with(writer: Any, segments: list[Any]) -> None:
     writer._finish()
 
 
-def write_error(index_dir: Path, reason: str) -> IndexWriteError:
+def reason(exc: BaseException) -> str:
+    """Why writing failed, in one line: the OS's words, or Whoosh's error and message."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def write_error(index_dir: Path, why: str | BaseException) -> IndexWriteError:
+    """The error of a failed write (``why``: the reason, or the exception that says it)."""
     return IndexWriteError(
-        f"cannot write the index at {display(index_dir)}: {reason}",
+        f"cannot write the index at {display(index_dir)}: "
+        f"{why if isinstance(why, str) else reason(why)}",
         hint="The previous index is unchanged.",
     )
 
@@ -146,10 +155,8 @@ def in_parallel(
 
     try:
         tmp, ix = new_generation(index_dir, base)
-    except OSError as exc:
-        raise write_error(index_dir, exc.strerror or str(exc)) from exc
-    except Exception as exc:  # Whoosh's own errors
-        raise write_error(index_dir, f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # the OS's, or Whoosh's own errors
+        raise write_error(index_dir, exc) from exc
     # "spawn": a fresh interpreter per worker, safe whatever threads this
     # process runs (a progress bar, a watch); fork is not.
     context = multiprocessing.get_context("spawn")
@@ -181,10 +188,9 @@ def in_parallel(
             except queues.Empty:
                 dead = [p for p in procs if p.exitcode not in (None, 0)]
                 if dead:
-                    raise IndexWriteError(  # killed (out of memory?) before it could say why
-                        f"cannot write the index at {display(index_dir)}: "
-                        f"a worker process ended with exit code {dead[0].exitcode}",
-                        hint="The previous index is unchanged.",
+                    code = dead[0].exitcode  # killed (out of memory?) before it could say why
+                    raise write_error(
+                        index_dir, f"a worker process ended with exit code {code}"
                     ) from None
                 continue
             if failure:
@@ -279,9 +285,7 @@ def _worker(
                 writer._close_segment()
         finally:
             ix.close()
-    except OSError as exc:
-        results.put((k, exc.strerror or str(exc), None, None))
     except Exception as exc:
-        results.put((k, f"{type(exc).__name__}: {exc}", None, None))
+        results.put((k, reason(exc), None, None))
     else:
         results.put((k, "", outcomes, segment))

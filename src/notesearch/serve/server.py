@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import pidlock
 from .protocol import (
     ANSWER_TIMEOUT,
     MAX_REQUEST,
@@ -84,21 +85,17 @@ class Server:
         reason = unsafe(self.folder)
         if reason is not None:
             raise ServeError(reason)
-        import fcntl
-
         for _ in range(5):
             try:
                 fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
             except OSError as exc:
                 raise ServeError(f"cannot open {self.lock_path}: {exc.strerror}") from None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            if not pidlock.try_lock(fd):
+                pid = pidlock.holder(fd)
                 os.close(fd)
                 raise ServeError(
                     f"another notesearch watch (pid {pid}) answers queries for this index"
-                ) from None
+                )
             # The lock file may have been removed (by a server that stopped) between
             # our open and our lock: then the lock is on a file nobody else sees.
             try:
@@ -106,8 +103,7 @@ class Server:
             except FileNotFoundError:
                 same = False
             if same:
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+                pidlock.mark_held(fd)
                 self._lock_fd = fd
                 return
             os.close(fd)
