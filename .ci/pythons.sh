@@ -37,7 +37,7 @@ for v in ${NOTESEARCH_PYTHONS:-3.10 3.11 3.12 3.13}; do
       && "$venv/bin/notesearch" --version >/dev/null \
       && "$venv/bin/notesearch" index --quiet --notes notes --index "$work/index-$v" \
       && "$venv/bin/notesearch" query "spot training" --tag gotcha --notes notes \
-           --index "$work/index-$v" --format paths | grep -qx 'sagemaker/sagemaker-training.md'; then
+           --index "$work/index-$v" --format paths | grep -qx 'notes/sagemaker/sagemaker-training.md'; then
     echo "python $v: ok ($("$py" -c 'import sys; print(sys.version.split()[0])'))"
     tested=$((tested + 1))
   else
