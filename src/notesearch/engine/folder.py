@@ -153,8 +153,19 @@ def claim(index_dir: Path, key: bytes) -> None:
         ) from exc
     raise IndexWriteError(
         f"{display(index_dir)} is not a notesearch index and is not empty",
-        hint="Name another --index folder, or empty this one.",
+        hint=(
+            "If an older notesearch made it (there is no NOTESEARCH-INDEX file), "
+            "delete it and run `notesearch index`."
+            if _shaped_like_an_index(entries)
+            else "Name another --index folder, or empty this one."
+        ),
     )
+
+
+def _shaped_like_an_index(entries: list[str]) -> bool:
+    """Only names an index of an older notesearch has (then the hint says to delete it)."""
+    names = set(entries) - {"CURRENT", "CURRENT.tmp", "lock"}
+    return "CURRENT" in entries and all(GENERATION.fullmatch(n) for n in names)
 
 
 def remove(path: Path) -> bool:
