@@ -7,6 +7,7 @@ to a temporary path, so no test can read or write the user's ./notes or
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -32,6 +33,13 @@ def _snapshot(folder: Path) -> list[tuple[str, int, int]]:
         for p in folder.rglob("*")
         if p.is_file()
     )
+
+
+# Nor may the tests make or read the user's key for sealing indexes: one key
+# for the whole session (module fixtures build indexes before any test's own
+# environment is set), in a folder of its own; subprocesses inherit it.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="ns-data-")
+atexit.register(shutil.rmtree, os.environ["XDG_DATA_HOME"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -185,3 +185,15 @@ def test_a_crafted_index_without_the_marker_is_neither_read_nor_rebuilt(tmp_path
     assert refused_as_foreign(one_line(result.stderr), "./index", OLDER)
     assert snapshot(tmp_path / "index") == before
     assert not canary.exists()
+
+
+@pytest.mark.parametrize("keep", [".gitignore", ".gitkeep"])
+def test_a_folder_holding_only_a_git_keep_file_counts_as_empty(tmp_path: Path, keep: str) -> None:
+    """The project's own index/ folder is kept in git by a .gitignore: it is an index to be."""
+    write(tmp_path / "notes", "spot.md", "# Spot\n\nspot training\n")
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / keep).write_text("*\n!.gitignore\n")
+    result = invoke("index")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "index" / keep).read_text() == "*\n!.gitignore\n"
+    assert invoke("query", "spot", "-l").stdout == "notes/spot.md\n"

@@ -130,6 +130,11 @@ def _sealed_index(index_dir: Path, key: bytes) -> bool:
     return True
 
 
+# Files that keep an empty folder in a git repository: an index folder holding
+# only these counts as empty (the project's own index/ has a .gitignore).
+KEEP_FILES = frozenset({".gitignore", ".gitkeep", ".keep"})
+
+
 def claim(index_dir: Path, key: bytes) -> None:
     """Make sure ``index_dir`` is notesearch's to write: create it, or check its marker.
 
@@ -143,7 +148,7 @@ def claim(index_dir: Path, key: bytes) -> None:
         index_dir.mkdir(parents=True, exist_ok=True)
         if _is_marked(index_dir):
             return
-        entries = os.listdir(index_dir)
+        entries = [e for e in os.listdir(index_dir) if e not in KEEP_FILES]
         if not entries or _only_a_stale_lock(index_dir, entries) or _sealed_index(index_dir, key):
             _write_marker(index_dir)
             return
