@@ -32,6 +32,7 @@ ALLOWED = {
     "ftfy": ("notes/read.py",),
     "pathspec": ("notes/discover.py",),
     "watchfiles": ("watch.py",),
+    "mcp": ("assist/",),
 }
 
 LAYERS = {
@@ -51,6 +52,7 @@ LAYERS = {
     "printers": 5,
     "answers": 6,
     "serve": 7,
+    "assist": 7,
     "cli": 8,
     "__init__": 9,
     "__main__": 9,

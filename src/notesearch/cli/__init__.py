@@ -18,6 +18,7 @@ from .export import export_command
 from .failures import closed_pipe, interrupted
 from .index import index_command
 from .links import links_command
+from .mcp import mcp_command
 from .open import open_command
 from .options import global_options
 from .query import query_command
@@ -53,6 +54,7 @@ for command in (
     links_command,
     show_command,
     watch_command,
+    mcp_command,
     open_command,
     completion_command,
 ):
