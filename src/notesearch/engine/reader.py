@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
 from whoosh import scoring
 
-from ..errors import IndexMissingError, IndexUntrustedError
+from ..errors import IndexMissingError, NotesearchError
 from ..models import Link, Section
 from ..notes import tags as tagmod
 from ..notes.discover import discover
@@ -17,6 +19,16 @@ from ..paths import display
 from ..settings import NOTE_SUFFIXES
 from . import seal, store, tables
 from .schema import SEARCH_FIELDS
+
+_OPEN_TRIES = 5  # times a reader starts over when a writer switches generations under it
+
+
+def _json(path: Path) -> Any:
+    """A JSON file of a generation; OSError when it is gone (the caller starts over)."""
+    try:
+        return json.loads(path.read_bytes())
+    except ValueError as exc:
+        raise ValueError(f"{path.name} is damaged: {exc}") from None
 
 
 class Index:
@@ -37,44 +49,65 @@ class Index:
         self.index_dir = Path(index_dir)
         self.notes_dir = Path(notes_dir) if notes_dir is not None else None
         key = seal.load_key() if key is None else key
-        from whoosh.filedb.filestore import FileStorage
-
-        for attempt in range(3):
+        # One generation is opened as a unit: its seal, Whoosh's files, the
+        # meta, stat and file tables, everything looked up by name. A writer
+        # removes a generation only after the next switch (store.clean), but
+        # a reader may still lose the race (a slow open, two quick updates):
+        # when any part vanishes while opening, it starts over on the
+        # current pointer. Once open, nothing is read by name again (open
+        # files stay readable after their folder is removed).
+        for attempt in range(_OPEN_TRIES):
             seen = store.current(self.index_dir)
             try:
-                # The seal is checked before Whoosh opens (and unpickles) anything.
-                self.generation = store.require(self.index_dir, key, checked)
-            except IndexUntrustedError:
-                if attempt == 2 or store.current(self.index_dir) == seen:
-                    raise
-                continue  # a writer switched generations while it was checked
-            try:
-                self._ix = FileStorage(str(self.generation), readonly=True).open_index()
+                self._open(key, checked)
                 break
-            except Exception as exc:  # a writer removed it in between: look again
-                if attempt == 2:
-                    raise IndexMissingError(
-                        f"cannot open the index at {display(self.index_dir)}: {exc}",
-                        hint="Run `notesearch index --rebuild`.",
-                    ) from exc
-        # Read everything that is looked up by file name now: a writer may
-        # remove this generation's folder while the Index is still in use
-        # (open files stay readable, names do not).
-        self.schema = self._ix.schema
-        self._searcher = self._ix.searcher(weighting=scoring.BM25F())
-        self._preopen()
-        self.meta = tables.read_meta(self.generation)
-        # The stat table now; the whole file table (titles, tags, anchors)
-        # when something asks for it, from a file opened now.
-        self._table: tables.FileTable | None = None
-        try:
-            self._table_file: BinaryIO | None = open(self.generation / tables.TABLE, "rb")  # noqa: SIM115
-        except OSError:
-            self._table_file = None
-        self.stat = tables.read_stat(self.generation) or tables.StatTable.of(self.table)
+            except Exception as exc:  # a damaged index raises anything at all
+                self._close_partial()
+                moved = store.current(self.index_dir) != seen
+                if moved and attempt < _OPEN_TRIES - 1:
+                    continue  # a writer switched generations meanwhile: look again
+                if isinstance(exc, NotesearchError):  # missing, another version, untrusted
+                    raise
+                raise IndexMissingError(
+                    f"cannot open the index at {display(self.index_dir)}: {exc}",
+                    hint="Run `notesearch index --rebuild`.",
+                ) from exc
         self._note_set: NoteSet | None = None
         self._known_tags: set[str] | None = None
         self._sections: list[Section] | None = None
+
+    def _open(self, key: bytes, checked: Path | None) -> None:
+        """Open the live generation, all of it (see ``__init__``)."""
+        from whoosh.filedb.filestore import FileStorage
+
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._table_file: BinaryIO | None = None
+        # The seal is checked before Whoosh opens (and unpickles) anything.
+        self.generation = store.require(self.index_dir, key, checked)
+        self._ix = FileStorage(str(self.generation), readonly=True).open_index()
+        self.schema = self._ix.schema
+        self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+        self._preopen()
+        self.meta = _json(self.generation / tables.META)
+        # The stat table now; the whole file table (titles, tags, anchors)
+        # when something asks for it, from a file opened now.
+        self._table: tables.FileTable | None = None
+        self._table_file = open(self.generation / tables.TABLE, "rb")  # noqa: SIM115
+        try:
+            self.stat = tables.StatTable.from_json(_json(self.generation / tables.STAT))
+        except FileNotFoundError:  # written before stat.json existed: from the file table
+            self.stat = tables.StatTable.of(self.table)
+
+    def _close_partial(self) -> None:
+        for part in (getattr(self, "_searcher", None), getattr(self, "_ix", None)):
+            if part is not None:
+                with contextlib.suppress(Exception):
+                    part.close()
+        if getattr(self, "_table_file", None) is not None:
+            with contextlib.suppress(OSError):
+                self._table_file.close()  # type: ignore[union-attr]
+        self._searcher = self._ix = self._table_file = None
 
     def _preopen(self) -> None:
         """Open every segment's column files now (Whoosh opens them on first use).

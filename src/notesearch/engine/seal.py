@@ -134,6 +134,11 @@ def _signature(info: os.stat_result) -> Signature:
     return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
 
 
+def _content(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What changes when a file's bytes do: device, inode, mtime and size."""
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
 def _hash_file(path: Path) -> tuple[os.stat_result, str]:
     """(stat, SHA-256) of a regular file, never through a symlink."""
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
@@ -147,7 +152,9 @@ def _hash_file(path: Path) -> tuple[os.stat_result, str]:
         after = os.fstat(fd)
     finally:
         os.close(fd)
-    if _signature(before) != _signature(after) or before.st_size != after.st_size:
+    # Not the ctime: a writer hard-linking the file into its next generation
+    # changes it (the link count) while the bytes stay as they were.
+    if _content(before) != _content(after):
         raise OSError(errno.EAGAIN, "changed while it was read", str(path))
     return after, digest.hexdigest()
 

@@ -172,15 +172,32 @@ def publish(
 
 
 def clean(index_dir: Path, keep: Path | None) -> bool:
-    """Remove every generation but ``keep`` (and unfinished ``*.tmp`` folders).
+    """Remove every generation but ``keep`` and the one before it (and unfinished ``*.tmp``).
+
+    The rule readers rely on: a generation is removed only after the *next*
+    switch. The one ``keep`` replaced stays until then, so a reader that read
+    the pointer just before the switch still opens a complete generation
+    (and one that loses even that race starts over: engine/reader.py).
 
     Returns whether anything was removed (then ``keep``'s files, which the
     removed ones may have hard-linked, have a new ctime: see :func:`.seal.reseal`).
     """
     removed = False
+    names = os.listdir(index_dir)
+    kept = {keep.name} if keep is not None else set()
+    if keep is not None:
+        before = [
+            n
+            for n in names
+            if folder.GENERATION.fullmatch(n)
+            and not n.endswith(".tmp")
+            and _generation_number(n) < _generation_number(keep.name)
+        ]
+        if before:
+            kept.add(max(before, key=_generation_number))
     # Only names notesearch gives, in a folder it has claimed (folder.claim).
-    for name in os.listdir(index_dir):
-        if keep is not None and name == keep.name:
+    for name in names:
+        if name in kept:
             continue
         if folder.SEAL_TMP.fullmatch(name):  # a seal being written when a run was killed
             folder.remove(index_dir / name)
