@@ -9,7 +9,6 @@ has the timings).
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,12 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from notesearch.notes import comments, escapes, inline, parse
 from notesearch.notes.parse import parse_note
+from tests.limits.reference import (
+    old_escaped_wiki,
+    old_mask_code_spans,
+    old_mask_fences,
+    old_strip_comments,
+)
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "notesearch-limits-hypothesis")
 
@@ -31,50 +36,6 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-# -- the reference: the code as it was before the rewrite ------------------------------
-
-_OLD_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
-_OLD_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
-_OLD_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)
-_OLD_ESCAPED_WIKI = re.compile(r"\\\[\\\[(.+?)\\\]\\\]")
-
-
-def _old_blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
-def old_mask_fences(body: str) -> str:
-    return _OLD_FENCE.sub(_old_blank, body)
-
-
-def old_mask_code_spans(text: str) -> str:
-    return _OLD_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
-
-
-def old_strip_comments(body: str) -> str:
-    if "%%" not in body:
-        return body
-    masked = _OLD_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), _OLD_FENCE.sub(_old_blank, body))
-    pieces = []
-    last = 0
-    for match in _OLD_COMMENT.finditer(masked):
-        pieces.append(body[last : match.start()])
-        pieces.append(_old_blank(match))
-        last = match.end()
-    pieces.append(body[last:])
-    return "".join(pieces)
-
-
-def old_escaped_wiki(raw: str) -> frozenset[str]:
-    if "\\[" not in raw:
-        return frozenset()
-    return frozenset(
-        name
-        for name in _OLD_ESCAPED_WIKI.findall(raw)
-        if f"[[{name}]]" not in raw.replace(f"\\[\\[{name}\\]\\]", "")
-    )
-
 
 # -- random text built from the pieces these scans care about -------------------------
 
