@@ -213,12 +213,14 @@ def build_server(tools: Tools, watcher: Watcher | None = None) -> MCPServer[Any]
         """A note's outgoing links (target, whether it exists) or its backlinks.
 
         Each link has `source` (the note it is in), `line`, `heading` (the section it is in),
-        `target` (as written), `path` (the note it resolves to) and `exists`.
+        `target` (as written), `path` (the note it resolves to) and `exists`. At most 100 are
+        listed; `count` is how many there are.
         """
         return tools.links(note, direction)
 
     def broken_links() -> dict[str, Any]:
-        """Every link whose note, file or #heading is missing, with where it is and why."""
+        """Every link whose note, file or #heading is missing: `source` note, `line`, `heading`,
+        `target` and `reason`. At most 100 are listed; `count` is how many there are."""
         return tools.broken_links()
 
     def status() -> dict[str, Any]:

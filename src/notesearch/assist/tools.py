@@ -11,6 +11,7 @@ and the section text bounded. Every list and text is bounded (``MAX_*``).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,7 +27,8 @@ MAX_LINKS = 25  # of a hit's links
 SHOW_CHARS = 8_000  # default of show's max_chars
 MAX_SHOW_CHARS = 100_000  # the most show returns, whatever max_chars asks
 MAX_OUTLINE = 200  # headings listed by show
-MAX_ROWS = 500  # tags, links, broken links
+MAX_TAGS = 500  # tags, and nodes of the tag tree
+MAX_LINKS_LISTED = 100  # a note's links or backlinks, broken links
 
 
 def _clean(value: Any) -> Any:
@@ -57,6 +59,7 @@ class Tools:
     def __init__(self, vault: Vault, cwd: str | None = None) -> None:
         self.vault = vault
         self.paths = PathDisplay(str(vault.notes_dir), cwd or os.getcwd())
+        self._kept: dict[str, tuple[tuple[str, str], dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ search
 
@@ -152,13 +155,31 @@ class Tools:
 
     # ------------------------------------------------------------------ tags and links
 
+    def _per_generation(self, name: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """``compute()``, kept until the index has a new generation.
+
+        Tags and broken links read every section (seconds at 10,000 notes); an
+        assistant asks for them again and again between two updates.
+        """
+        with self.vault.open() as idx:
+            stamp = (str(idx.generation), str(idx.meta.get("written")))
+        kept = self._kept.get(name)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        answer = compute()  # a newer generation than ``stamp`` at worst: redone next time
+        self._kept[name] = (stamp, answer)
+        return answer
+
     def tags(self) -> dict[str, Any]:
+        return self._per_generation("tags", self._tags)
+
+    def _tags(self) -> dict[str, Any]:
         counts: list[TagCount] = self.vault.tag_counts()
         tree: list[TagNode] = self.vault.tag_tree()
         return {
             "tags": [
                 {"name": clean(c.name), "notes": c.notes, "sections": c.sections}
-                for c in counts[:MAX_ROWS]
+                for c in counts[:MAX_TAGS]
             ],
             "tree": [
                 {
@@ -168,10 +189,10 @@ class Tools:
                     "notes": n.notes,
                     "sections": n.sections,
                 }
-                for n in tree[:MAX_ROWS]
+                for n in tree[:MAX_TAGS]
             ],
             "count": len(counts),
-            "truncated": len(counts) > MAX_ROWS or len(tree) > MAX_ROWS,
+            "truncated": len(counts) > MAX_TAGS or len(tree) > MAX_TAGS,
         }
 
     def links(self, note: str, direction: str = "out") -> dict[str, Any]:
@@ -183,13 +204,15 @@ class Tools:
         }
 
     def broken_links(self) -> dict[str, Any]:
-        return self._link_rows(self.vault.broken_links())
+        return self._per_generation(
+            "broken_links", lambda: self._link_rows(self.vault.broken_links())
+        )
 
     def _link_rows(self, refs: list[LinkRef]) -> dict[str, Any]:
         return {
-            "links": [_clean(ref.to_dict()) for ref in refs[:MAX_ROWS]],
+            "links": [_clean(ref.to_dict()) for ref in refs[:MAX_LINKS_LISTED]],
             "count": len(refs),
-            "truncated": len(refs) > MAX_ROWS,
+            "truncated": len(refs) > MAX_LINKS_LISTED,
         }
 
     # ------------------------------------------------------------------ status
