@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotARegularFile, NotesFolderError, NothingFoundError, UnreadableNoteError
+from .errors import NotARegularFile, NothingFoundError, UnreadableNoteError
 from .models import (
     Diagnostic,
     IndexStats,
@@ -30,13 +30,13 @@ from .models import (
     Pick,
     QueryOutcome,
     QueryRequest,
+    SearchResult,
     Section,
     Shown,
     Staleness,
     TagCount,
     TagNode,
 )
-from .paths import display
 from .settings import Settings, for_notes
 
 if TYPE_CHECKING:
@@ -116,10 +116,9 @@ class Vault:
 
     def require_notes(self) -> None:
         """Raise NotesFolderError unless the notes folder is a folder."""
-        if not self.notes_dir.exists():
-            raise NotesFolderError(f"notes folder {display(self.notes_dir)} does not exist")
-        if not self.notes_dir.is_dir():
-            raise NotesFolderError(f"notes folder {display(self.notes_dir)} is not a folder")
+        from .notes.discover import require_folder
+
+        require_folder(self.notes_dir)
 
     def open(self) -> Index:
         """The index, open for reading (a context manager).
@@ -181,16 +180,22 @@ class Vault:
         from .engine.search import search
         from .engine.spelling import suggest
 
-        options = {
-            "tags": request.tags,
-            "any_tags": request.any_tags,
-            "exclude_tags": request.exclude_tags,
-            "path": request.path,
-            "limit": request.limit,
-            "per_note": request.per_note,
-            "sections": self._link_filter(idx, request),
-        }
-        result = search(idx, request.text, **options)  # type: ignore[arg-type]
+        sections = self._link_filter(idx, request)
+
+        def run(text: str) -> SearchResult:
+            return search(
+                idx,
+                text,
+                tags=request.tags,
+                any_tags=request.any_tags,
+                exclude_tags=request.exclude_tags,
+                path=request.path,
+                limit=request.limit,
+                per_note=request.per_note,
+                sections=sections,
+            )
+
+        result = run(request.text)
         warnings += [str(diag) for diag in result.warnings]
         suggestion = corrected = None
         if not result.hits:
@@ -199,7 +204,7 @@ class Vault:
                 warnings.append(
                     f"no results for {fix.query!r}; showing results for {fix.corrected!r}"
                 )
-                result = search(idx, fix.corrected, **options)  # type: ignore[arg-type]
+                result = run(fix.corrected)
                 corrected = fix
             else:
                 suggestion = fix

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings as settings_mod
-from ..errors import NotesFolderError
 from ..models import Diagnostic, IndexStats, Note
-from ..notes.discover import NoteFile, discover
+from ..notes.discover import NoteFile, discover, require_folder
 from ..notes.links import NoteSet
-from ..paths import display
 from . import folder, seal, store, tables
 from .documents import Outcome, documents, examine
 from .tables import FileTable, NoteEntry
@@ -78,10 +76,7 @@ def build_index(
         if on_warning is not None:
             on_warning(diag)
 
-    if not notes_dir.exists():
-        raise NotesFolderError(f"notes folder {display(notes_dir)} does not exist")
-    if not notes_dir.is_dir():
-        raise NotesFolderError(f"notes folder {display(notes_dir)} is not a folder")
+    require_folder(notes_dir)
     key = seal.load_key() if key is None else key
     folder.claim(index_dir, key)  # notesearch's own folder, or refused untouched
 

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import NotesFolderError
 from ..models import Diagnostic
-from ..paths import within
+from ..paths import display, within
 from ..settings import NOTE_SUFFIXES
 from .names import is_note_name
 
@@ -47,6 +48,14 @@ class Discovery:
     notes: list[NoteFile] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def require_folder(root: Path) -> None:
+    """Raise NotesFolderError unless the notes folder ``root`` is a folder."""
+    if not root.exists():
+        raise NotesFolderError(f"notes folder {display(root)} does not exist")
+    if not root.is_dir():
+        raise NotesFolderError(f"notes folder {display(root)} is not a folder")
 
 
 def discover(
