@@ -163,6 +163,7 @@ def test_a_session_calls_every_tool_and_search_matches_the_jsonl_record(
         assert "unclosed" in bad and "column" in bad
         unknown = await _error(session, "show", note="no-such-note.md")
         assert "no note 'no-such-note.md'" in unknown
+        assert "as `search` returns it" in unknown and "notesearch query" not in unknown
         anchor = await _error(session, "show", note=first["path"], anchor="gotchaz")
         assert "#gotchas" in anchor  # the closest heading, as a hint
         too_many = await session.call_tool("search", {"query": "spot", "limit": 500})
@@ -190,8 +191,10 @@ def test_a_note_edited_while_the_server_runs_is_found_by_the_next_search(
             await anyio.sleep(0.2)
         before = await _call(session, "search", query="zanzibarquux")
         assert before["results"] == []
+        tags_before = {t["name"] for t in (await _call(session, "tags"))["tags"]}
+        assert "zanzibar" not in tags_before
         with note.open("a", encoding="utf-8") as handle:
-            handle.write("\n## Zanzibar\nzanzibarquux checkpoints live here\n")
+            handle.write("\n## Zanzibar `#zanzibar`\nzanzibarquux checkpoints live here\n")
         deadline = time.monotonic() + 30
         while True:
             after = await _call(session, "search", query="zanzibarquux")
@@ -201,6 +204,9 @@ def test_a_note_edited_while_the_server_runs_is_found_by_the_next_search(
             await anyio.sleep(0.2)
         hit = after["results"][0]
         assert (hit["path"], hit["heading"]) == ("sagemaker/sagemaker-training.md", "Zanzibar")
+        assert "zanzibar" in hit["tags"]
+        tags_after = {t["name"] for t in (await _call(session, "tags"))["tags"]}
+        assert tags_after == tags_before | {"zanzibar"}  # not the answer kept from before
         assert (await _call(session, "status"))["watching"] is True
 
     _session(tmp_path, body)

@@ -24,7 +24,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from ..errors import IndexMissingError, NotesearchError
+from ..errors import IndexMissingError, NoteNotFoundError, NotesearchError
 from ..models import IndexStats
 from ..printers import messages
 from ..vault import Vault
@@ -39,6 +39,11 @@ each with its note's path and exact line range. Typical use: `search` for the wo
 question, then `show` the best section (by path and anchor) to read it in full. `tags` lists
 the tags to filter on; `links` follows links between notes; `status` says how fresh the index is.
 """
+
+NOTE_HINT = (
+    "Name a note by its path as `search` returns it (e.g. folder/note.md), its file name, "
+    "its title or an alias; `search` finds it by its words."
+)
 
 
 class Watcher:
@@ -100,6 +105,8 @@ def _answering(watcher: Watcher | None, func: F) -> F:
                     "the index is being built for the first time; try again in a few seconds"
                 ) from exc
             raise ToolError(exc.one_line()) from exc
+        except NoteNotFoundError as exc:  # its hint is a shell command: say what a tool can do
+            raise ToolError(f"{exc}. {NOTE_HINT}") from exc
         except NotesearchError as exc:
             raise ToolError(exc.one_line()) from exc
 
