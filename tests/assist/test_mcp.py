@@ -110,6 +110,7 @@ def test_a_session_calls_every_tool_and_search_matches_the_jsonl_record(
         for tool in listed.tools:
             assert tool.description and len(tool.description) > 40
             assert tool.annotations is not None and tool.annotations.read_only_hint
+            assert tool.output_schema and tool.output_schema["properties"]  # typed answers
 
         found = await _call(session, "search", query="spot training", tags=["gotcha"])
         results = found["results"]

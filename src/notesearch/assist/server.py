@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -28,6 +28,14 @@ from ..errors import IndexMissingError, NoteNotFoundError, NotesearchError
 from ..models import IndexStats
 from ..printers import messages
 from ..vault import Vault
+from .records import (
+    BrokenLinksAnswer,
+    LinksAnswer,
+    SearchAnswer,
+    ShowAnswer,
+    StatusAnswer,
+    TagsAnswer,
+)
 from .tools import MAX_RESULTS, MAX_SHOW_CHARS, SHOW_CHARS, Tools
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -160,7 +168,7 @@ def build_server(tools: Tools, watcher: Watcher | None = None) -> MCPServer[Any]
             Field(description="Only notes whose path matches this glob, e.g. 'sagemaker/*'."),
         ] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_RESULTS, description="How many sections.")] = 10,
-    ) -> dict[str, Any]:
+    ) -> SearchAnswer:
         """Full-text search of the user's notes; returns ranked sections, best first.
 
         Each result is one section: `path` (the note, relative to the notes folder; pass it
@@ -170,7 +178,7 @@ def build_server(tools: Tools, watcher: Watcher | None = None) -> MCPServer[Any]
         text, cut at 1,500 characters: `text_truncated`). `warnings` say when the index is
         behind the notes; `suggestion` is a corrected spelling when nothing matched.
         """
-        return tools.search(query, tags, any_tags, exclude_tags, path, limit)
+        return cast(SearchAnswer, tools.search(query, tags, any_tags, exclude_tags, path, limit))
 
     def show(
         note: Annotated[
@@ -192,7 +200,7 @@ def build_server(tools: Tools, watcher: Watcher | None = None) -> MCPServer[Any]
         max_chars: Annotated[
             int, Field(ge=200, le=MAX_SHOW_CHARS, description="Longest Markdown returned.")
         ] = SHOW_CHARS,
-    ) -> dict[str, Any]:
+    ) -> ShowAnswer:
         """Read a note as Markdown: one section (with its subsections) or the whole note.
 
         Returns `markdown`, the `path`, and the `line`-`end_line` range it covers in the
@@ -200,15 +208,15 @@ def build_server(tools: Tools, watcher: Watcher | None = None) -> MCPServer[Any]
         `line`-`shown_end_line`: ask for a subsection, or a larger `max_chars`). `sections`
         lists the headings shown, with their anchors and line ranges.
         """
-        return tools.show(note, anchor, line, max_chars)
+        return cast(ShowAnswer, tools.show(note, anchor, line, max_chars))
 
-    def tags() -> dict[str, Any]:
+    def tags() -> TagsAnswer:
         """Every tag in the notes, with how many notes and sections carry it.
 
         `tags` is the flat list (name, notes, sections); `tree` the nested tags (aws/s3 under
         aws, whose counts include their children). Use the names in `search`'s tag filters.
         """
-        return tools.tags()
+        return cast(TagsAnswer, tools.tags())
 
     def links(
         note: Annotated[str, Field(description="The note: path, file name, title or alias.")],
@@ -216,28 +224,28 @@ def build_server(tools: Tools, watcher: Watcher | None = None) -> MCPServer[Any]
             Literal["out", "in"],
             Field(description="'out': the links in this note; 'in': the notes linking to it."),
         ] = "out",
-    ) -> dict[str, Any]:
+    ) -> LinksAnswer:
         """A note's outgoing links (target, whether it exists) or its backlinks.
 
         Each link has `source` (the note it is in), `line`, `heading` (the section it is in),
         `target` (as written), `path` (the note it resolves to) and `exists`. At most 100 are
         listed; `count` is how many there are.
         """
-        return tools.links(note, direction)
+        return cast(LinksAnswer, tools.links(note, direction))
 
-    def broken_links() -> dict[str, Any]:
+    def broken_links() -> BrokenLinksAnswer:
         """Every link whose note, file or #heading is missing: `source` note, `line`, `heading`,
         `target` and `reason`. At most 100 are listed; `count` is how many there are."""
-        return tools.broken_links()
+        return cast(BrokenLinksAnswer, tools.broken_links())
 
-    def status() -> dict[str, Any]:
+    def status() -> StatusAnswer:
         """The index: how many notes and sections, its generation, when it was written
         (`indexed_at`, UTC), and whether notes changed since (`stale`, with counts)."""
         answer = tools.status()
         answer["watching"] = watcher is not None and watcher.problem is None
         if watcher is not None and watcher.problem is not None:
             answer["watch_problem"] = watcher.problem
-        return answer
+        return cast(StatusAnswer, answer)
 
     for func in (search, show, tags, links, broken_links, status):
         server.add_tool(
