@@ -33,6 +33,7 @@ ALLOWED = {
     "pathspec": ("notes/discover.py",),
     "watchfiles": ("watch.py",),
     "mcp": ("assist/",),
+    "pydantic": ("assist/",),
 }
 
 LAYERS = {
