@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +41,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench/ itself
+from stats import median, p90  # bench/stats.py
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = REPO_ROOT.parent / "shared/corpora"
@@ -154,18 +155,6 @@ def first_relevant_rank(ranked: Sequence[str], relevant: Sequence[str], k: int) 
 def reciprocal_rank(ranked: Sequence[str], relevant: Sequence[str], k: int = MRR_AT) -> float:
     rank = first_relevant_rank(ranked, relevant, k)
     return 1.0 / rank if rank is not None else 0.0
-
-
-def median(values: Sequence[float]) -> float:
-    return float(statistics.median(values)) if values else math.nan
-
-
-def p90(values: Sequence[float]) -> float:
-    """Nearest-rank 90th percentile."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return float(ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)])
 
 
 def load_queries(path: Path, corpus: Path) -> list[Query]:

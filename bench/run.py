@@ -50,7 +50,6 @@ import random
 import re
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,6 +67,7 @@ REPO_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import vault  # noqa: E402  (bench/vault.py, next to this file)
+from stats import median, p90  # noqa: E402  (bench/stats.py)
 
 INDEX_TIMEOUT = 3600.0
 COMMAND_TIMEOUT = 300.0
@@ -253,21 +253,6 @@ def others_running(samples: int = 20, interval: float = 0.05) -> float:
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-# ---- statistics ----------------------------------------------------------------------
-
-
-def median(values: Sequence[float]) -> float:
-    return float(statistics.median(values)) if values else math.nan
-
-
-def p90(values: Sequence[float]) -> float:
-    """Nearest-rank 90th percentile."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return float(ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)])
 
 
 # ---- the query set -----------------------------------------------------------------
@@ -518,6 +503,7 @@ t1 = time.perf_counter()
 from notesearch import open_index, search  # whoosh (lazy import in notesearch)
 t2 = time.perf_counter()
 from notesearch.printers import make_printer
+
 printer_out = io.StringIO()
 printer = make_printer("plain", printer_out, sys.stderr, color=False)
 t3 = time.perf_counter()
