@@ -511,15 +511,15 @@ index_dir, notes_dir, text = sys.argv[1], sys.argv[2], sys.argv[3]
 tags = json.loads(sys.argv[4])
 snip = [0.0]
 try:
-    import notesearch.searcher as _s
-    _orig = _s._snippet
+    import notesearch.engine.search as _s
+    _orig = _s.snippet_for
     def _timed(*a, **k):
         s = time.perf_counter()
         try:
             return _orig(*a, **k)
         finally:
             snip[0] += time.perf_counter() - s
-    _s._snippet = _timed
+    _s.snippet_for = _timed
     has_snip = True
 except (ImportError, AttributeError):
     has_snip = False
@@ -673,7 +673,7 @@ def served_queries(
         py = sys.executable
         interp = [runner.run([py, "-c", "pass"]).seconds for _ in range(STARTUP_REPEAT)]
         client = [
-            runner.run([py, "-c", "import notesearch.cli, notesearch.serving"]).seconds
+            runner.run([py, "-c", "import notesearch.cli, notesearch.serve.client"]).seconds
             for _ in range(STARTUP_REPEAT)
         ]
         return {

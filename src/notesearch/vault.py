@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import NotARegularFile, NothingFoundError, UnreadableNoteError
 from .models import (
@@ -42,6 +42,7 @@ from .settings import Settings, for_notes
 if TYPE_CHECKING:
     from .engine.reader import Index
 
+T = TypeVar("T")
 WarningSink = Callable[[Diagnostic], None]
 ProgressSink = Callable[[int, int], None]
 
@@ -83,8 +84,6 @@ class Vault:
         if self._settings is None:
             self._settings = for_notes(self.notes_dir)
         return self._settings
-
-    # ------------------------------------------------------------------ the index
 
     def refresh(
         self,
@@ -148,8 +147,6 @@ class Vault:
         from .watch import watch
 
         watch(self.notes_dir, self.index_dir, **options, key=self.key, **self._rules())  # type: ignore[arg-type]
-
-    # ------------------------------------------------------------------ searching
 
     def query(self, request: QueryRequest, *, index: Index | None = None) -> QueryOutcome:
         """Search: the ranked sections and what to tell the user about them.
@@ -258,8 +255,6 @@ class Vault:
         column = hit.snippet.column if hit.snippet.line else None
         return Pick(hit, file, line, column, tuple(warnings))
 
-    # ------------------------------------------------------------------ notes and sections
-
     def find_note(self, spec: str, *, cwd: str | None = None) -> str:
         """The path of the note a user named (path, file name, title or alias)."""
         from .graph.lookup import find_note
@@ -269,13 +264,11 @@ class Vault:
 
     def note_paths(self) -> list[str]:
         """Every indexed note's path, sorted."""
-        with self.open() as idx:
-            return sorted(idx.table.notes)
+        return self._reading(lambda idx: sorted(idx.table.notes))
 
     def export(self) -> list[Section]:
         """Every indexed section, by note path and then line."""
-        with self.open() as idx:
-            return idx.sections()
+        return self._reading(lambda idx: idx.sections())
 
     def show(self, target: str, line: int | None = None) -> Shown:
         """A note (``NOTE``), one section (``NOTE#anchor``, or the one holding ``line``).
@@ -313,19 +306,17 @@ class Vault:
         text = "\n".join(lines if whole else lines[first - 1 : last])
         return Shown(path, tuple(sections), text, tuple(warnings))
 
-    # ------------------------------------------------------------------ tags and links
-
     def tag_counts(self, sort: str = "name") -> list[TagCount]:
-        from .graph.tags import tag_counts
+        """Every tag with its note and section counts."""
+        from .graph import tags
 
-        with self.open() as idx:
-            return tag_counts(idx, sort)
+        return self._reading(lambda idx: tags.tag_counts(idx, sort))
 
     def tag_tree(self, sort: str = "name") -> list[TagNode]:
-        from .graph.tags import tag_tree
+        """The nested tags, depth first."""
+        from .graph import tags
 
-        with self.open() as idx:
-            return tag_tree(idx, sort)
+        return self._reading(lambda idx: tags.tag_tree(idx, sort))
 
     def links(self, note: str, *, backlinks: bool = False) -> tuple[str, list[LinkRef]]:
         """(the note's path, its outgoing links or its backlinks)."""
@@ -337,13 +328,18 @@ class Vault:
         return path, refs
 
     def broken_links(self) -> list[LinkRef]:
-        from .graph.links import broken_links
+        """Every link whose note, file or heading is missing."""
+        from .graph import links
 
-        with self.open() as idx:
-            return broken_links(idx)
+        return self._reading(links.broken_links)
 
     def orphans(self) -> list[str]:
-        from .graph.links import orphans
+        """Notes no other note links to."""
+        from .graph import links
 
+        return self._reading(links.orphans)
+
+    def _reading(self, read: Callable[[Index], T]) -> T:
+        """``read`` over the index, opened for it and closed after."""
         with self.open() as idx:
-            return orphans(idx)
+            return read(idx)

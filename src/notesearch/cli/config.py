@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..sanitize import clean_line
 from ..settings import DESCRIPTIONS, Settings
 from .failures import errors
 from .options import location_options
@@ -39,6 +38,8 @@ def config_command(notes_dir: Path, index_dir: Path, output: str, settings: Sett
     """
     import json
     import os
+
+    from ..sanitize import clean_line
 
     current = settings
     # Folders as they are used: absolute, ~ expanded, from the file that set them.

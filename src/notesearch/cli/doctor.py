@@ -9,7 +9,6 @@ import click
 
 from ..printers import messages
 from ..settings import Settings
-from ..vault import Vault
 from .failures import CommandError, errors
 from .options import location_options
 
@@ -27,6 +26,8 @@ def doctor_command(notes_dir: Path, index_dir: Path, settings: Settings) -> None
       notesearch doctor
       notesearch doctor --index ~/.cache/vault-index
     """
+    from ..vault import Vault
+
     facts, problems = Vault(notes_dir, index_dir, settings).doctor()
     for fact in facts:
         messages.say(fact, sys.stderr)

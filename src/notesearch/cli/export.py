@@ -8,7 +8,6 @@ import click
 
 from ..printers.context import choose_printer
 from ..settings import EXPORT_FORMATS, Settings
-from ..vault import Vault
 from .failures import errors
 from .options import location_options
 
@@ -33,6 +32,8 @@ def export_command(notes_dir: Path, index_dir: Path, fmt: str, settings: Setting
       notesearch export | jq .heading
       notesearch export --format json > sections.json
     """
+    from ..vault import Vault
+
     _, printer = choose_printer(fmt, "never", notes_root=str(notes_dir))
     printer.sections(Vault(notes_dir, index_dir, settings).export())
     printer.close()

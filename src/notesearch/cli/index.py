@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from ..settings import Settings
-from ..vault import Vault
 from .failures import errors, warn
 from .options import location_options
 
@@ -61,6 +60,8 @@ def index_command(
       notesearch index --rebuild
       notesearch index --jobs 1            # no worker processes
     """
+    from ..vault import Vault
+
     show_progress = not quiet and sys.stderr.isatty()
     with _progress(show_progress) as update:
         stats = Vault(notes_dir, index_dir, settings).refresh(

@@ -6,11 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..printers import rows
 from ..printers.context import choose_printer
 from ..printers.messages import EXIT_NOTHING
 from ..settings import TABLE_FORMATS, Settings
-from ..vault import Vault
 from .failures import CommandError, errors
 from .options import color_option, complete_notes, format_option, location_options
 
@@ -48,6 +46,9 @@ def links_command(
       notesearch links --broken
       notesearch links --orphans --format plain
     """
+    from ..printers import rows
+    from ..vault import Vault
+
     modes = sum([backlinks, broken, orphans])
     if broken or orphans:
         if note is not None or modes > 1:

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..settings import Settings
-from ..vault import Vault
 from .failures import errors
 from .options import location_options
 
@@ -34,5 +33,6 @@ def mcp_command(notes_dir: Path, index_dir: Path, watch: bool, settings: Setting
       notesearch mcp --no-watch
     """
     from ..assist import serve
+    from ..vault import Vault
 
     serve(Vault(notes_dir, index_dir, settings), watch=watch)

@@ -7,11 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import signals
-from ..editor import editor_command, pick_editor
-from ..models import QueryRequest
 from ..settings import Settings
-from ..vault import Vault
 from .failures import CommandError, errors, warn
 from .options import filter_options, location_options
 
@@ -54,6 +50,10 @@ def open_command(
       notesearch open checkpoint --tag exam-tip --pick 2
       EDITOR="code -w" notesearch open "feature store"
     """
+    from ..editor import editor_command, pick_editor
+    from ..models import QueryRequest
+    from ..vault import Vault
+
     editor = pick_editor(os.environ)
     if editor is None:
         raise CommandError("no editor set: set $EDITOR (or $VISUAL), e.g. export EDITOR=vim")
@@ -80,6 +80,8 @@ def _run_editor(argv: list[str], source: str) -> int:
         # While the editor runs, Ctrl-C belongs to it (as with git): we must not
         # kill it. A Python-level handler (not SIG_IGN) is installed, so the
         # editor still starts with the default handlers: exec resets caught ones.
+        from .. import signals
+
         with signals.handling({"SIGINT": signals.ignore, "SIGQUIT": signals.ignore}):
             return subprocess.run(argv, check=False).returncode
     except FileNotFoundError:

@@ -9,7 +9,6 @@ import click
 
 from ..printers.context import choose_printer
 from ..settings import TABLE_FORMATS, Settings
-from ..vault import Vault
 from .failures import errors, warn
 from .options import color_option, complete_notes, format_option, location_options
 
@@ -40,6 +39,8 @@ def show_command(
       notesearch show "Amazon SageMaker" --line 72
       notesearch show sagemaker.md | less
     """
+    from ..vault import Vault
+
     _, printer = choose_printer(fmt, color, notes_root=str(notes_dir))
     shown = Vault(notes_dir, index_dir, settings).show(target, line)
     for message in shown.warnings:

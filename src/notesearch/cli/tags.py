@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..printers import rows
 from ..printers.context import choose_printer
 from ..settings import TABLE_FORMATS, Settings
-from ..vault import Vault
 from .failures import errors
 from .options import color_option, format_option, location_options
 
@@ -46,6 +44,9 @@ def tags_command(
       notesearch tags --sort count --format plain | head
       notesearch tags --tree
     """
+    from ..printers import rows
+    from ..vault import Vault
+
     _, printer = choose_printer(fmt, color)
     vault = Vault(notes_dir, index_dir, settings)
     if tree:

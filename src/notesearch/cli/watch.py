@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import signals
-from ..models import IndexStats
-from ..paths import display
 from ..settings import Settings
-from ..vault import Vault
 from .failures import errors, warn
 from .options import location_options
+
+if TYPE_CHECKING:
+    from ..models import IndexStats
 
 
 def _changes(stats: IndexStats) -> str:
@@ -48,8 +48,10 @@ def watch_command(notes_dir: Path, index_dir: Path, serve: bool, settings: Setti
       notesearch watch --notes ~/vault --index ~/.cache/vault-index
       notesearch watch 2>> ~/.cache/notesearch-watch.log &
     """
+    from ..paths import display
     from ..serve.protocol import ServeError
     from ..serve.server import QueryService, Server
+    from ..vault import Vault
 
     vault = Vault(notes_dir, index_dir, settings)
     service = QueryService(notes_dir, index_dir, settings, warn=warn) if serve else None
@@ -90,6 +92,8 @@ def watch_command(notes_dir: Path, index_dir: Path, serve: bool, settings: Setti
 
     try:
         # SIGTERM ends a watch as Ctrl-C does (cleanly: the socket is removed).
+        from .. import signals
+
         with signals.handling({"SIGTERM": signals.interrupt}):
             vault.watch(
                 on_update=updated,

@@ -13,6 +13,7 @@ import functools
 import os
 import shutil
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,6 +245,22 @@ def _children_ignore_ctrl_c() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
+def _die_with(parent: int) -> None:
+    """End this worker when its parent dies, even by SIGKILL (then nobody reads its
+    results, and it would hold the caller's stdout and stderr open: ``| tee`` hangs).
+
+    On Linux the kernel sends the signal (PR_SET_PDEATHSIG); elsewhere, and for
+    a parent that died before this ran, the loop over notes checks the parent.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _worker(
     k: int,
     tmp: str,
@@ -261,6 +278,7 @@ def _worker(
     Puts (k, failure, outcomes, segment) on ``results``: failure is "" when
     all went well, else the one-line reason (outcomes and segment None).
     """
+    _die_with(parent)
     try:
         from whoosh.writing import SegmentWriter
 

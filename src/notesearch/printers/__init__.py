@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
-from ..models import Records, SearchResult, Section, Shown
-from ..paths import PathDisplay
 from ..settings import Format
+
+if TYPE_CHECKING:
+    from ..models import Records, SearchResult, Section, Shown
+    from ..paths import PathDisplay
 
 
 class Printer(Protocol):
@@ -56,6 +58,8 @@ def make_printer(
     (a query answered by ``notesearch watch``): see :class:`~.terminal.RichPrinter`.
     """
     if paths is None and notes_root is not None:
+        from ..paths import PathDisplay
+
         paths = PathDisplay(notes_root, notes_root, absolute=False)
     if fmt == Format.RICH:
         from .terminal import RichPrinter

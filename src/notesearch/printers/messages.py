@@ -7,13 +7,21 @@ the command line and from a query answered by ``notesearch watch``.
 from __future__ import annotations
 
 import shlex
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..errors import NotesearchError
-from ..models import QueryOutcome
-from ..sanitize import clean_line
+
+if TYPE_CHECKING:
+    from ..models import QueryOutcome
 
 EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def clean_line(text: str) -> str:
+    """The sanitizer, imported when a message is written (not at every start)."""
+    from ..sanitize import clean_line as clean
+
+    return clean(text)
 
 
 def _write(err: IO[str], line: str) -> None:
