@@ -292,3 +292,23 @@ def test_jobs_option_on_the_command_line(tmp_path: Path) -> None:
     with open_index(tmp_path / "ix") as ix:
         assert json.dumps(ix.table.to_json())  # a readable file table
         assert len(ix.table.notes) == 9
+
+
+@pytest.mark.slow
+def test_no_worker_outlives_a_killed_parent(tmp_path: Path) -> None:
+    """SIGKILL of a parallel index run: its workers end too, so nothing keeps its stderr
+    open (`notesearch index | tee log` would hang on a worker left behind)."""
+    notes = _write_all(tmp_path / "notes", _notes(1500))
+    command = [sys.executable, "-m", "notesearch", "index", "-q", "--jobs", "2"]
+    for attempt in range(3):
+        index = tmp_path / f"index-{attempt}"
+        proc = subprocess.Popen(
+            [*command, "--notes", str(notes), "--index", str(index)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(1.5)  # the workers are running by now
+        proc.kill()
+        started = time.monotonic()
+        proc.communicate(timeout=20)  # EOF: no process holds the pipes any more
+        assert time.monotonic() - started < 5
