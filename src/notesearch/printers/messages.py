@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def clean_line(text: str) -> str:
-    """The sanitizer, imported when a message is written (not at every start)."""
-    from ..sanitize import clean_line as clean
+def _clean(text: str) -> str:
+    """The sanitizer's one-line form, imported when a message is written (not at start)."""
+    from ..sanitize import clean_line
 
-    return clean(text)
+    return clean_line(text)
 
 
 def _write(err: IO[str], line: str) -> None:
@@ -31,17 +31,17 @@ def _write(err: IO[str], line: str) -> None:
 
 def warn(message: str, err: IO[str]) -> None:
     """``notesearch: warning: ...``."""
-    _write(err, f"notesearch: warning: {clean_line(message)}")
-
-
-def fail(message: str, err: IO[str]) -> None:
-    """``notesearch: ...`` (an error; the caller exits non-zero)."""
-    _write(err, f"notesearch: {clean_line(message)}")
+    _write(err, f"notesearch: warning: {_clean(message)}")
 
 
 def say(message: str, err: IO[str]) -> None:
     """``notesearch: ...`` (a fact, not a problem: a summary, a progress line)."""
-    _write(err, f"notesearch: {clean_line(message)}")
+    _write(err, f"notesearch: {_clean(message)}")
+
+
+def fail(message: str, err: IO[str]) -> None:
+    """``notesearch: ...`` (an error; the caller exits non-zero): written as :func:`say`."""
+    say(message, err)
 
 
 def describe(exc: BaseException, *, debug: bool = False) -> tuple[str, int]:
@@ -71,6 +71,4 @@ def outcome_messages(outcome: QueryOutcome, err: IO[str]) -> None:
     fix = outcome.suggestion
     if fix is not None:
         command = shlex.join(["notesearch", "query", fix.corrected])
-        _write(
-            err, clean_line(f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)")
-        )
+        _write(err, _clean(f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)"))
