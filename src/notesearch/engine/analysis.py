@@ -201,7 +201,15 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
         return folded
 
     def _latin(self, chunk: str, query: bool, removestops: bool, no_morph: bool) -> list[Piece]:
-        """The tokens of a letter-and-digit chunk: a word, or an identifier's words and whole."""
+        """The tokens of a letter-and-digit chunk: a word, or an identifier's words and whole.
+
+        The words take consecutive positions and the whole takes the last
+        word's, so phrases of words and a phrase of the whole followed by
+        more words both match. A query gets the whole of an identifier
+        without hyphens (``getRemainingTimeInMillis``, ``lambda_function.py``:
+        as precise as before they were split) and the words of one with
+        hyphens (``dead-letter-queue``, ``ADR-016``: a phrase, as before).
+        """
         spans: list[tuple[int, int]] = []
         for seg in _SEGMENT.finditer(chunk):
             offset = seg.start()
@@ -218,7 +226,8 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
             if not (removestops and f in self.stoplist)
         ]
         whole = self._word("".join(f for f, _, _ in folded_parts), no_morph)
-        if query or not parts or any(text == whole for text, _, _, _ in parts):
+        if query and "-" not in chunk and folded_parts:
+            return [(whole, 0, len(chunk), 1)]
+        if query or any(text == whole for text, _, _, _ in parts):
             return parts
-        first = parts[0]
-        return [(whole, 0, len(chunk), 1), (first[0], first[1], first[2], 0), *parts[1:]]
+        return [*parts, (whole, 0, len(chunk), 0 if parts else 1)]
