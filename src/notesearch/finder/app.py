@@ -89,6 +89,7 @@ class FinderApp(App[str]):
         self.initial, self.debounce = query, debounce
         self.poll_every, self.stale_every = poll, stale_every
         self.number = 0  # of the newest search asked for
+        self.shown = 0  # the number of the answer shown
         self.answer: Answer | None = None  # the answer shown
         self.chosen = False  # something was opened or chosen
         self._timer: Timer | None = None
@@ -143,6 +144,7 @@ class FinderApp(App[str]):
 
     def on_answered(self, message: Answered) -> None:
         if message.number == self.number:  # else a newer query is on its way: drop this one
+            self.shown = message.number
             self.show(message.answer)
 
     def show(self, answer: Answer) -> None:

@@ -25,6 +25,7 @@ from .keys import help_text
 
 MATCH = Style(bold=True, underline=True, color="yellow")  # a matched word in a snippet
 MARK = Style(bold=True, reverse=True)  # a matched word in the preview (plain: still seen)
+_PLAIN = Style()  # Textual's filters (NO_COLOR) want a style on every segment
 SpanFinder = Callable[[str], Sequence[Span]]
 
 
@@ -127,7 +128,8 @@ class Preview(ScrollView):
             spans = self._find(plain) if self._find is not None and plain.strip() else ()
             if spans and self.first_match is None:
                 self.first_match = number
-            self._lines.append(Strip(marked(segments, spans, MARK)))
+            styled = [Segment(g.text, g.style or _PLAIN, g.control) for g in segments]
+            self._lines.append(Strip(marked(styled, spans, MARK)))
         self.virtual_size = Size(width, len(self._lines))
         top = max(0, (self.first_match or 0) - 2)
         self.scroll_to(y=top, animate=False, force=True)

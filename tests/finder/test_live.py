@@ -1,0 +1,74 @@
+"""The finder's use cases without a screen: the query line, the session, the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from notesearch.cli import cli
+from notesearch.live import Line, Session, read_line
+from notesearch.vault import Vault
+from tests.helpers import write
+
+KNOWN = {"gotcha", "aws", "aws/s3", "exam-tip"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("spot training", Line("spot training")),
+        ("spot training #gotcha", Line("spot training", ("gotcha",))),
+        ("training -#gotcha", Line("training", (), ("gotcha",))),
+        ("#aws/s3", Line("*", ("aws/s3",))),
+        ("#AWS -#gotcha", Line("*", ("aws",), ("gotcha",))),
+        ('"spot #gotcha" training', Line('"spot #gotcha" training')),  # quoted: words
+        ("checkpoint #gotc", Line("checkpoint", typing="gotc")),  # still being typed
+        ("checkpoint #gotc ", Line("checkpoint", ("gotc",))),  # typed: applied (and warned)
+        ("C# tips", Line("C# tips")),
+        ("#123", Line("#123")),  # not a tag: digits only
+        ("", Line("")),
+    ],
+)
+def test_read_line(line: str, expected: Line) -> None:
+    assert read_line(line, KNOWN) == expected
+
+
+@pytest.fixture
+def session(notes: Path, tmp_path: Path) -> Session:
+    vault = Vault(notes, tmp_path / "index")
+    vault.refresh()
+    return Session(vault)
+
+
+def test_a_syntax_error_is_an_answer(session: Session) -> None:
+    answer = session.search('"spot')
+    assert answer.error is not None and "unclosed" in answer.error
+    assert answer.hits == ()
+
+
+def test_links_follow_the_vault(session: Session, notes: Path) -> None:
+    hit = session.search("spot #gotcha").hits[0]
+    assert session.link(hit) == "[Spot Training](ml/training.md#spot-training)"
+    (notes / ".obsidian").mkdir()
+    (notes / ".obsidian" / "app.json").write_text("{}", encoding="utf-8")
+    assert session.link(hit) == "[[training#Spot Training]]"
+
+
+def test_the_session_reopens_a_new_generation(session: Session, notes: Path) -> None:
+    before = session.generation
+    assert not session.moved()
+    write(notes, "wombat.md", "# Wombat\n\nwombats\n")
+    session.vault.refresh()
+    assert session.moved()
+    assert session.search("wombat").hits[0].section.path == "wombat.md"
+    assert session.generation != before and session.reopened == 1
+
+
+def test_find_needs_a_terminal(notes: Path) -> None:
+    assert CliRunner().invoke(cli, ["index"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["find", "spot"])
+    assert result.exit_code == 2
+    assert result.stderr == "notesearch: find needs a terminal; use notesearch query\n"
+    assert result.stdout == ""
