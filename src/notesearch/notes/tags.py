@@ -9,13 +9,16 @@ is also under ``aws``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # Tag characters: anything but white space and punctuation, except _ - and /.
 # (Not just \w: combining marks, as in NFD "café" or Devanagari, belong to
-# the word too.) ASCII, general and CJK punctuation end a tag.
+# the word too.) ASCII, general and CJK punctuation end a tag, and so does
+# full-width punctuation (``#笔记：`` is the tag 笔记), but not the full-width ＿.
 _STOP = re.escape("!\"#$%&'()*+,.:;<=>?@[\\]^`{|}~")
-_CHARS = f"[^\\s{_STOP}\u2000-\u206f\u3000-\u303f\uff01-\uff0f]"
+_WIDE_STOP = "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff3e\uff40\uff5b-\uff65"
+_CHARS = f"[^\\s{_STOP}\u2000-\u206f\u3000-\u303f{_WIDE_STOP}]"
 # A whole tag (as in a code span `#gotcha` or a --tag argument after '#').
 TAG_NAME = re.compile(f"{_CHARS}+")
 # A tag inside running text: after the start of the text or white space.
@@ -26,8 +29,9 @@ def normalize(name: str) -> str | None:
     """Return the canonical form of a tag name, or None if it is not a tag.
 
     Accepts an optional leading ``#``; strips surrounding and trailing ``/``.
+    Full-width letters and digits are folded (NFKC: ``ＡＷＳ`` is ``aws``).
     """
-    name = name.strip()
+    name = unicodedata.normalize("NFKC", name.strip())
     if name.startswith("#"):
         name = name[1:]
     name = name.strip("/")
