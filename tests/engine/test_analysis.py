@@ -107,9 +107,9 @@ def test_index_tokens(text: str, expected: list[tuple[str, int, int, int]]) -> N
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("ReservedConcurrentExecutions", ["reservedconcurrentexecut"]),  # the whole, exact
+        ("ReservedConcurrentExecutions", ["reserv", "concurr", "execut"]),  # a phrase
         ("reservedconcurrentexecutions", ["reservedconcurrentexecut"]),  # typed in lowercase
-        ("maximum_retry_attempts", ["maximumretryattempt"]),
+        ("maximum_retry_attempts", ["maximum", "retri", "attempt"]),
         ("dead-letter-queue", ["dead", "letter", "queue"]),  # hyphens: the phrase of words
         ("ADR-016", ["adr", "016"]),
         ("resume", ["resum"]),
