@@ -50,6 +50,31 @@ class IndexUntrustedError(NotesearchError):
     """The index was not written by this user's notesearch (no valid seal): rebuild it."""
 
 
+class IndexDamagedError(IndexUntrustedError):
+    """The index's files are damaged (a checksum differs, a file is missing, unreadable or
+    inconsistent): nothing of it is read, and `notesearch index` rebuilds it from the notes.
+
+    A kind of IndexUntrustedError: a file that is not what notesearch wrote is
+    never handed to Whoosh (which would unpickle it).
+    """
+
+    @classmethod
+    def raised_inside_whoosh(cls, exc: BaseException) -> IndexDamagedError | None:
+        """The error to show for ``exc`` when it was raised while Whoosh read the index
+        (a damaged file gives any exception at all), else None."""
+        if isinstance(exc, NotesearchError) or not isinstance(exc, Exception):
+            return None
+        inside = type(exc).__module__.startswith("whoosh.")
+        tb = exc.__traceback__
+        while tb is not None and not inside:
+            inside = str(tb.tb_frame.f_globals.get("__name__", "")).startswith("whoosh.")
+            tb = tb.tb_next
+        return cls(DAMAGED) if inside else None
+
+
+DAMAGED = "the index is damaged: run `notesearch doctor`"
+
+
 class IndexLockedError(NotesearchError):
     """Another notesearch process is writing the index."""
 

@@ -14,6 +14,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from notesearch.cli import cli
+from notesearch.engine.store import SCHEMA_VERSION
 
 
 class Payload:
@@ -57,7 +58,7 @@ def plant_index(index_dir: Path, canary: Path, *, marker: bool = True) -> Path:
     if marker:
         (index_dir / "NOTESEARCH-INDEX").write_text("a notesearch index\n", encoding="utf-8")
     (gen / "_MAIN_1.toc").write_bytes(crafted_toc(canary))
-    (gen / "meta.json").write_text(json.dumps({"schema_version": 3}), encoding="utf-8")
+    (gen / "meta.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
     (gen / "files.json").write_text(json.dumps({"notes": {}}), encoding="utf-8")
     (gen / "stat.json").write_text(
         json.dumps({"notes": {}, "assets": [], "skipped": {}}), encoding="utf-8"

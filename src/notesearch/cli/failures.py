@@ -2,8 +2,9 @@
 
 A :class:`~notesearch.errors.NotesearchError` is shown as its message and
 hint (exit 2, or its own ``exit_code``); Ctrl-C is 130; a closed pipe
-(``| head -1``) a quiet 0; anything else one line too, never a traceback
-(``NOTESEARCH_DEBUG=1`` shows it).
+(``| head -1``) a quiet 0; an error raised inside Whoosh while it reads says
+the index is damaged (run ``notesearch doctor``); anything else one line too,
+never a traceback (``NOTESEARCH_DEBUG=1`` shows it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from ..errors import NothingFoundError
+from ..errors import IndexDamagedError, NothingFoundError
 from ..printers import messages
 from ..printers.messages import EXIT_ERROR, EXIT_INTERRUPTED
 
@@ -60,7 +61,8 @@ def translated_errors() -> Iterator[None]:
         if isinstance(exc, NothingFoundError):
             for line in exc.warnings:
                 warn(line)
-        message, code = messages.describe(exc, debug=debugging())
+        damage = None if debugging() else IndexDamagedError.raised_inside_whoosh(exc)
+        message, code = messages.describe(damage or exc, debug=debugging())
         raise CommandError(message, code) from exc
 
 

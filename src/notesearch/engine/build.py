@@ -16,9 +16,10 @@ from typing import Any
 
 from .. import settings as settings_mod
 from ..models import Diagnostic, IndexStats, Note
-from ..notes.discover import NoteFile, discover, require_folder
+from ..notes.discover import Discovery, NoteFile, discover, require_folder
 from ..notes.links import NoteSet
-from . import folder, seal, store, tables
+from . import folder, seal, store
+from .base import Base, open_base, verify_all
 from .documents import Outcome, documents, examine
 from .tables import FileTable, NoteEntry
 from .workers import Work, commit_with, in_parallel, new_generation, worker_count, write_error
@@ -90,51 +91,44 @@ def build_index(
 
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
-        known: dict[str, seal.Entry] | None = None
-        if live is not None and not rebuild:
-            store.check_version(index_dir, tables.read_meta(live))
-            # Before anything of it is read: Whoosh would unpickle its files.
-            known = seal.verify(index_dir, live, key)
+        base: Base | None = None
+        if not rebuild:
+            base, damage = open_base(index_dir, key)
+            if damage is not None:
+                warn(Diagnostic(f"{damage}; rebuilding it from the notes"))
         # Leftovers of a crashed or killed run (their hard links went: reseal).
-        if store.clean(index_dir, keep=live) and live is not None and known is not None:
-            seal.reseal(live, key, known)
-        live_meta = tables.read_meta(live) if live is not None and not rebuild else {}
-        old = FileTable()
-        if live is not None and not rebuild:
-            old = tables.read_table(live)
+        if store.clean(index_dir, keep=live) and base is not None:
+            seal.reseal(base.gen, key, base.known)
 
         found = discover(notes_dir, exclude=[index_dir], suffixes=extensions, ignore=ignore)
         for diag in found.warnings:
             warn(diag)
             stats.skipped += 1
-
-        same_rules = live is not None and live_meta.get("discovery") == discovery
-        table = FileTable(assets=found.assets)
         note_set = NoteSet((n.path for n in found.notes), found.assets)
-        pending: list[tuple[NoteFile, NoteEntry | None]] = []
-        for note_file in found.notes:
-            entry = old.notes.get(note_file.path)
-            if (
-                entry is not None
-                and entry.size == note_file.size
-                and entry.mtime_ns == note_file.mtime_ns
-            ):
-                table.notes[note_file.path] = entry
-                continue
-            signature = [note_file.size, note_file.mtime_ns]
-            if same_rules and old.skipped.get(note_file.path) == signature:
-                table.skipped[note_file.path] = signature  # warned about when first seen
-                stats.skipped += 1
-                continue
-            pending.append((note_file, entry))
+        table, pending, skipped = _sort(found, base, discovery)
+        if base is not None and (
+            pending
+            or base.meta.get("discovery") != discovery
+            or table.to_json() != base.table.to_json()
+        ):
+            # About to build on it: every file it carries over is hashed first.
+            damage = verify_all(index_dir, base, key)
+            if damage is not None:
+                warn(Diagnostic(f"{damage}; rebuilding it from the notes"))
+                base = None
+                table, pending, skipped = _sort(found, base, discovery)
+        stats.skipped += skipped
+        old = base.table if base is not None else FileTable()
+        same_rules = base is not None and base.meta.get("discovery") == discovery
+        known = base.known if base is not None else None
+        base_gen = base.gen if base is not None else None
 
-        base = None if rebuild else live
         workers = worker_count(jobs, len(pending))
         parsed: list[Note] = []  # changed notes parsed here (serial), to add below
         work: Work | None = None
         if workers > 1:
             work = in_parallel(
-                index_dir, base, notes_dir, pending, max_bytes, note_set, workers, on_progress
+                index_dir, base_gen, notes_dir, pending, max_bytes, note_set, workers, on_progress
             )
             results: Iterable[tuple[Outcome, Note | None]] = ((o, None) for o in work.outcomes)
         else:
@@ -175,23 +169,54 @@ def build_index(
         stats.unchanged = len(table.notes) - len(changed)
 
         table_changed = table.to_json() != old.to_json() or not same_rules
-        if live is None or rebuild or changed or removed or table_changed:
+        if base is None or changed or removed or table_changed:
             meta = {
                 "notes_root": str(notes_dir.resolve()),
                 "written": time.time(),
                 "discovery": discovery,
             }
             drop = [*removed, *(nf.path for nf, _ in changed)] if base is not None else []
-            _write(index_dir, base, table, parsed, drop, note_set, meta, key, known, work)
+            _write(index_dir, base_gen, table, parsed, drop, note_set, meta, key, known, work)
             stats.written = True
-        elif work is not None:  # workers ran, but nothing changed (new notes unreadable)
-            store.clean(index_dir, keep=live)
-            if live is not None and known is not None:
-                seal.reseal(live, key, known)
+        elif work is not None and store.clean(index_dir, keep=live) and base is not None:
+            # Workers ran, but nothing changed (new notes unreadable): their
+            # unfinished generation went, and with it links to the live files.
+            seal.reseal(base.gen, key, base.known)
 
         _count(table, stats)
         stats.seconds = time.perf_counter() - started
         return stats
+
+
+def _sort(
+    found: Discovery, base: Base | None, discovery: dict[str, Any]
+) -> tuple[FileTable, list[tuple[NoteFile, NoteEntry | None]], int]:
+    """(the new file table with the unchanged notes, the notes to read, how many skipped).
+
+    A note whose size and mtime are those of ``base``'s table is unchanged; a
+    skipped one that did not change is skipped again without a word.
+    """
+    old = base.table if base is not None else FileTable()
+    same_rules = base is not None and base.meta.get("discovery") == discovery
+    table = FileTable(assets=found.assets)
+    pending: list[tuple[NoteFile, NoteEntry | None]] = []
+    skipped = 0
+    for note_file in found.notes:
+        entry = old.notes.get(note_file.path)
+        if (
+            entry is not None
+            and entry.size == note_file.size
+            and entry.mtime_ns == note_file.mtime_ns
+        ):
+            table.notes[note_file.path] = entry
+            continue
+        signature = [note_file.size, note_file.mtime_ns]
+        if same_rules and old.skipped.get(note_file.path) == signature:
+            table.skipped[note_file.path] = signature  # warned about when first seen
+            skipped += 1
+            continue
+        pending.append((note_file, entry))
+    return table, pending, skipped
 
 
 def _write(

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 
 from whoosh import scoring
 
-from ..errors import IndexMissingError, NotesearchError
+from ..errors import IndexDamagedError, NotesearchError
 from ..models import Link, Section
 from ..notes import tags as tagmod
 from ..notes.discover import discover
@@ -68,9 +68,10 @@ class Index:
                     continue  # a writer switched generations meanwhile: look again
                 if isinstance(exc, NotesearchError):  # missing, another version, untrusted
                     raise
-                raise IndexMissingError(
-                    f"cannot open the index at {display(self.index_dir)}: {exc}",
-                    hint="Run `notesearch index --rebuild`.",
+                raise IndexDamagedError(
+                    f"the index at {display(self.index_dir)} is damaged: it cannot be opened "
+                    f"({type(exc).__name__}: {exc})",
+                    hint="Run `notesearch doctor`.",
                 ) from exc
         self._note_set: NoteSet | None = None
         self._known_tags: set[str] | None = None

@@ -26,6 +26,11 @@ HMAC-SHA256 with the user's secret key. A reader refuses a generation whose
 seal is missing or wrong, or whose folder holds any other entry, before
 Whoosh opens a file.
 
+The seal is also the generation's checksum list (issue 15): a sealed file
+that is missing, of another size or another SHA-256 is damage
+(:class:`~notesearch.errors.IndexDamagedError`, naming the file), which
+``doctor`` reports and ``index`` repairs by rebuilding from the notes.
+
 Hashing a 10,000-note index (200 MB) costs about 0.17 s, more than a third
 of a query. A file whose stat signature is the sealed one is not hashed
 again: the kernel sets ``ctime`` on every change to an inode (write,
@@ -54,7 +59,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, IndexUntrustedError
+from ..errors import ConfigError, IndexDamagedError, IndexUntrustedError
 from ..paths import display
 from ..settings import key_file
 
@@ -251,30 +256,55 @@ def reseal(gen: Path, key: bytes, known: Mapping[str, Entry] | None = None) -> N
             write(gen, key, entries)
 
 
-def verify(
-    index_dir: Path,
-    gen: Path,
-    key: bytes,
-    *,
-    full: bool = False,
-    changed: list[str] | None = None,
-) -> dict[str, Entry]:
+def verify(index_dir: Path, gen: Path, key: bytes, *, full: bool = False) -> dict[str, Entry]:
     """Check ``gen``'s seal under ``key`` before anything in it is unpickled.
 
-    Every entry of ``gen`` must be a regular file that the seal names, with
-    the sealed size and content. A sealed file that is missing is allowed:
-    nothing can be unpickled from it (a generation written before
-    ``stat.json`` existed, or one a writer is removing). ``full`` hashes
-    every file, even one whose stat signature is the sealed one. When
-    ``changed`` is a list, a JSON table (never unpickled) that differs is
-    named there instead of refusing the whole generation (``doctor``).
+    Every entry of ``gen`` must be a regular file that the seal names, and
+    every file the seal names must be there, with the sealed size and
+    content. ``full`` hashes every file, even one whose stat signature is
+    the sealed one (``index`` before it builds on a generation, ``doctor``).
 
     Returns the sealed entries (to reuse for the next generation's seal).
 
     Raises:
-        IndexUntrustedError: the seal is missing or wrong, or a file differs
-            from it, or the folder holds an entry the seal does not name.
+        IndexUntrustedError: the seal is missing or wrong, or the folder
+            holds an entry the seal does not name.
+        IndexDamagedError: a sealed file is missing or differs from the seal.
     """
+    files = _entries(index_dir, gen, key)
+    for name in sorted(files):
+        problem = _differs(gen / name, files[name], full)
+        if problem is not None:
+            raise damaged(index_dir, f"{gen.name}/{name} {problem}")
+    return files
+
+
+def problems(index_dir: Path, gen: Path, key: bytes) -> list[tuple[str, str]]:
+    """Every sealed file of ``gen`` that is not as written: (name, what is wrong), all hashed.
+
+    Raises:
+        IndexUntrustedError: the seal itself is missing or wrong (see :func:`verify`).
+    """
+    files = _entries(index_dir, gen, key)
+    found = ((name, _differs(gen / name, files[name], True)) for name in sorted(files))
+    return [(name, problem) for name, problem in found if problem is not None]
+
+
+def is_table(name: str) -> bool:
+    """Is ``name`` one of our JSON tables (read as JSON, never unpickled)?"""
+    return name in _TABLES
+
+
+def damaged(index_dir: Path, what: str) -> IndexDamagedError:
+    """The one-line error of a damaged index: ``what`` is damaged, ``index`` repairs it."""
+    return IndexDamagedError(
+        f"the index at {display(index_dir)} is damaged: {what}",
+        hint="Run `notesearch index` to rebuild it from the notes.",
+    )
+
+
+def _entries(index_dir: Path, gen: Path, key: bytes) -> dict[str, Entry]:
+    """The sealed entries of ``gen``, which must name every entry in it."""
     refused = untrusted(index_dir)
     files = _read(gen, key)
     try:
@@ -283,25 +313,25 @@ def verify(
         raise refused from exc
     if files is None or not set(present) <= set(files):
         raise refused
-    for name in present:
-        size, digest, signature = files[name]
-        path = gen / name
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            continue
-        same = stat.S_ISREG(info.st_mode) and info.st_size == size
-        if same and (full or _signature(info) != signature):
-            try:
-                _, found = _hash_file(path)
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise refused from exc
-            same = hmac.compare_digest(found, digest)
-        if not same:
-            if changed is not None and name in _TABLES and stat.S_ISREG(info.st_mode):
-                changed.append(name)
-                continue
-            raise refused
     return files
+
+
+def _differs(path: Path, entry: Entry, full: bool) -> str | None:
+    """What is wrong with the sealed file ``path`` (None: it holds what was sealed)."""
+    size, digest, signature = entry
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return "is not a regular file"
+        if info.st_size != size:
+            return f"has {info.st_size} bytes, not the {size} notesearch wrote"
+        if not full and _signature(info) == signature:
+            return None  # the kernel's ctime says it was not written since (see above)
+        _, found = _hash_file(path)
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if not hmac.compare_digest(found, digest):
+        return "differs from what notesearch wrote (its checksum)"
+    return None

@@ -45,20 +45,43 @@ _PREFIX = "gen-"
 
 
 def current(index_dir: Path) -> Path | None:
-    """The live generation folder, or None when there is no index yet."""
+    """The live generation folder, or None when there is none (no index yet, or a damaged
+    ``CURRENT``: see :func:`pointer`)."""
+    return pointer(index_dir)[0]
+
+
+def pointer(index_dir: Path) -> tuple[Path | None, str | None]:
+    """(the live generation, why there is none although ``CURRENT`` exists).
+
+    Any bytes at all, or a folder, FIFO or device in ``CURRENT``'s place,
+    count as "no live generation" (what ``index`` then rebuilds). A symlink
+    there is refused (see folder.py).
+
+    Raises:
+        IndexWriteError: ``CURRENT`` is a symlink.
+        IndexMissingError: ``CURRENT`` cannot be read (permissions).
+    """
+    path = index_dir / CURRENT
     try:
         # Never through a symlink, and never a FIFO or device (it could block).
-        name = folder.read_small(index_dir / CURRENT).decode("utf-8", "replace").strip()
+        raw = folder.read_small(path)
     except FileNotFoundError:
-        return None
+        return None, None
+    except IndexWriteError:
+        if os.path.islink(path):
+            raise
+        return None, f"{CURRENT} is not a file"
     except OSError as exc:
         raise IndexMissingError(
             f"cannot read index at {display(index_dir)}: {exc.strerror}"
         ) from exc
+    name = raw.decode("utf-8", "replace").strip()
     if not folder.GENERATION.fullmatch(name) or name.endswith(".tmp"):
-        return None
+        return None, f"{CURRENT} does not name a generation"
     gen = index_dir / name
-    return gen if gen.is_dir() else None
+    if not gen.is_dir():
+        return None, f"{CURRENT} names {name}, which is missing"
+    return gen, None
 
 
 def require(index_dir: Path, key: bytes, trusted: Path | None = None) -> Path:
@@ -69,29 +92,46 @@ def require(index_dir: Path, key: bytes, trusted: Path | None = None) -> Path:
 
     Raises:
         IndexMissingError: no index yet.
+        IndexDamagedError: ``CURRENT`` names no generation, or a file is damaged.
         IndexVersionError: another schema version wrote it (its JSON says so).
         IndexUntrustedError: its seal is not this user's (see :mod:`.seal`).
     """
-    gen = current(index_dir)
+    gen, problem = pointer(index_dir)
     if gen is None:
+        if problem is not None:
+            raise seal.damaged(index_dir, problem)
         where = display(index_dir)
         raise IndexMissingError(
             f"No index at {where}. Run `notesearch index` first.",
         )
-    check_version(index_dir, read_meta(gen))
+    check_version(index_dir, gen)
     if gen != trusted:
         seal.verify(index_dir, gen, key)
     return gen
 
 
-def check_version(index_dir: Path, meta: dict[str, Any]) -> None:
-    """Raise IndexVersionError unless ``meta`` (plain JSON) is of this schema version."""
-    if meta.get("schema_version") != SCHEMA_VERSION:
+def check_version(index_dir: Path, gen: Path) -> dict[str, Any]:
+    """``gen``'s meta table, when another schema version did not write it.
+
+    Raises:
+        IndexVersionError: the meta parses and names another schema version.
+        IndexDamagedError: the meta is missing or does not parse (never
+            "another version": a damaged file says nothing about who wrote it).
+    """
+    try:
+        meta = read_meta(gen, strict=True)
+    except (OSError, ValueError) as exc:
+        raise seal.damaged(index_dir, f"{gen.name}/{META} cannot be read ({exc})") from exc
+    version = meta.get("schema_version")
+    if type(version) is not int:
+        raise seal.damaged(index_dir, f"{gen.name}/{META} has no schema version")
+    if version != SCHEMA_VERSION:
         raise IndexVersionError(
             f"The index at {display(index_dir)} was written by another version of notesearch "
-            f"(schema {meta.get('schema_version')}, this version reads {SCHEMA_VERSION}). "
+            f"(schema {version}, this version reads {SCHEMA_VERSION}). "
             "Run `notesearch index --rebuild`."
         )
+    return meta
 
 
 def _generation_number(name: str) -> int:
@@ -204,6 +244,8 @@ def clean(index_dir: Path, keep: Path | None) -> bool:
         elif folder.GENERATION.fullmatch(name):
             removed = folder.remove(index_dir / name) or removed
     folder.remove(index_dir / (CURRENT + ".tmp"))
+    if pointer(index_dir)[1] == f"{CURRENT} is not a file":
+        folder.remove(index_dir / CURRENT)  # damage: a folder (or FIFO) where the pointer goes
     return removed
 
 

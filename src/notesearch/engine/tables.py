@@ -104,27 +104,41 @@ class StatTable:
         return cls(notes=data["notes"], assets=data["assets"], skipped=data["skipped"])
 
 
-def read_meta(gen: Path) -> dict[str, Any]:
+def read_meta(gen: Path, *, strict: bool = False) -> dict[str, Any]:
+    """``gen``'s meta table; ``{}`` when it is missing or damaged (``strict``: raises
+    OSError or ValueError then)."""
     try:
-        data = json.loads((gen / META).read_text(encoding="utf-8"))
+        data = json.loads((gen / META).read_bytes())
+        if not isinstance(data, dict):
+            raise ValueError(f"{META} does not hold an object")
     except (OSError, ValueError):
+        if strict:
+            raise
         return {}
-    return data if isinstance(data, dict) else {}
+    return data
 
 
-def read_table(gen: Path) -> FileTable:
+def read_table(gen: Path, *, strict: bool = False) -> FileTable:
+    """``gen``'s file table; empty when it is missing or damaged (``strict``: raises
+    OSError or ValueError then)."""
     try:
-        return parse_table((gen / TABLE).read_bytes())
+        return parse_table((gen / TABLE).read_bytes(), strict=strict)
     except OSError:
+        if strict:
+            raise
         return FileTable()
 
 
-def parse_table(raw: bytes) -> FileTable:
+def parse_table(raw: bytes, *, strict: bool = False) -> FileTable:
     try:
         data = json.loads(raw)
-    except ValueError:
+        if not isinstance(data, dict):
+            raise ValueError(f"{TABLE} does not hold an object")
+        return FileTable.from_json(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        if strict:
+            raise ValueError(f"{TABLE} is damaged: {exc}") from None
         return FileTable()
-    return FileTable.from_json(data) if isinstance(data, dict) else FileTable()
 
 
 def read_stat(gen: Path) -> StatTable | None:

@@ -212,12 +212,14 @@ class Server:
 def exit_status(body: Callable[[], int], err: Any, *, debug: bool = False) -> int:
     """Run a query's ``body`` away from the command line: its exit code, with an
     error shown on ``err`` exactly as the command line shows it."""
+    from ..errors import IndexDamagedError
     from ..printers.messages import describe, fail
 
     try:
         return body()
     except Exception as exc:
-        message, code = describe(exc, debug=debug)
+        damage = None if debug else IndexDamagedError.raised_inside_whoosh(exc)
+        message, code = describe(damage or exc, debug=debug)
         fail(message, err)
         return code
 
