@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from notesearch import IndexVersionError, build_index, open_index, search
+from notesearch import IndexVersionError, build_index, open_index, search, suggest
 from notesearch.engine import store
 from notesearch.engine.reader import Index
 from tests.helpers import write
@@ -152,3 +152,14 @@ def test_an_index_of_the_old_analyzer_asks_for_a_rebuild(tmp_path: Path) -> None
     (gen / store.META).write_text(json.dumps({**meta, "schema_version": 3}))
     with pytest.raises(IndexVersionError, match=r"schema 3, .*`notesearch index --rebuild`"):
         open_index(tmp_path / "index", tmp_path / "notes")
+
+
+@pytest.mark.parametrize("query", ["模型部门", "部门", "엔드포인투", "エンドポイソト"])
+def test_no_spelling_suggestion_is_made_of_bigrams(idx: Index, query: str) -> None:
+    """Close bigrams are other words: 模型部门 must not become 模型 (it did, before the check)."""
+    assert suggest(idx, query) is None
+
+
+def test_a_misspelt_folded_word_is_suggested_as_the_notes_write_it(idx: Index) -> None:
+    suggestion = suggest(idx, "resumee")
+    assert suggestion is not None and suggestion.corrected == "résumé"

@@ -6,6 +6,7 @@ import itertools
 
 from ..models import Suggestion
 from . import querytext
+from .analysis import has_cjk
 from .highlight import ANALYZER, find_spans
 from .reader import Index
 from .schema import SEARCH_FIELDS
@@ -29,6 +30,8 @@ def suggest(index: Index, text: str) -> Suggestion | None:
     corrected = text
     changed = False
     for word in reversed(querytext.words(text)):
+        if has_cjk(word.text):  # its terms are bigrams: "close" ones are other words
+            continue
         lowered = word.text.lower()
         stems = [t.text for t in ANALYZER(lowered)]
         if not stems:
