@@ -14,7 +14,7 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,27 +152,31 @@ def in_parallel(
     generation removed; the live index is never touched.
     """
     import multiprocessing
-    import queue as queues
+    from multiprocessing.connection import wait
 
     try:
         tmp, ix = new_generation(index_dir, base)
     except Exception as exc:  # the OS's, or Whoosh's own errors
         raise write_error(index_dir, exc) from exc
     # "spawn": a fresh interpreter per worker, safe whatever threads this
-    # process runs (a progress bar, a watch); fork is not.
+    # process runs (a progress bar, a watch); fork is not. One plain pipe per
+    # worker, no Queue or Value: those hold POSIX semaphores, which a killed
+    # parent leaves to multiprocessing's resource tracker, and its "leaked
+    # semaphore objects" warning would reach the user's stderr.
     context = multiprocessing.get_context("spawn")
-    counter = context.Value("i", 0)
-    results = context.Queue()
+    pipes = [context.Pipe(duplex=False) for _ in range(workers)]
     procs = [
         context.Process(
             target=_worker,
             args=(k, str(tmp), str(notes_dir), pending[k::workers], max_bytes, note_set),
-            kwargs={"counter": counter, "results": results, "parent": os.getpid()},
+            kwargs={"results": Sender(pipes[k][1]), "parent": os.getpid()},
             daemon=True,
         )
         for k in range(workers)
     ]
     answers: dict[int, tuple[list[Outcome], Any]] = {}
+    done = [0] * workers
+    readers: dict[Any, int] = {pipes[k][0]: k for k in range(workers)}
     try:
         # Workers ignore Ctrl-C (one interrupted while it starts would print a
         # traceback; Ctrl-C is the parent's to handle: it stops them). An ignored
@@ -181,22 +185,31 @@ def in_parallel(
         with handling({"SIGINT": signal.SIG_IGN}, block=("SIGINT",)):
             for proc in procs:
                 proc.start()
+        for _, sending in pipes:
+            sending.close()  # the workers hold theirs: EOF means a worker is gone
         while len(answers) < workers:
             if on_progress is not None:
-                on_progress(counter.value, len(pending))
-            try:
-                k, failure, outcomes, segment = results.get(timeout=0.2)
-            except queues.Empty:
-                dead = [p for p in procs if p.exitcode not in (None, 0)]
-                if dead:
-                    code = dead[0].exitcode  # killed (out of memory?) before it could say why
+                on_progress(sum(done), len(pending))
+            ready: list[Any] = wait(list(readers), timeout=0.2)
+            for conn in ready:
+                k = readers[conn]
+                try:
+                    message: Any = conn.recv()
+                except EOFError:
+                    procs[k].join(5)
+                    code = procs[k].exitcode  # killed (out of memory?) before it could say why
                     raise write_error(
                         index_dir, f"a worker process ended with exit code {code}"
                     ) from None
-                continue
-            if failure:
-                raise write_error(index_dir, failure)
-            answers[k] = (outcomes, segment)
+                if len(message) == 2:  # (k, notes done so far)
+                    done[k] = message[1]
+                    continue
+                _, failure, outcomes, segment = message
+                if failure:
+                    raise write_error(index_dir, failure)
+                answers[k] = (outcomes, segment)
+                done[k] = len(outcomes)
+                del readers[conn]
         for proc in procs:
             proc.join()
     except BaseException:
@@ -211,7 +224,9 @@ def in_parallel(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
-        results.close()
+        for receiving, sending in pipes:
+            receiving.close()
+            sending.close()
     ordered: list[Outcome] = [None] * len(pending)  # type: ignore[list-item]
     for k, (outcomes, _) in answers.items():
         ordered[k::workers] = outcomes
@@ -219,30 +234,14 @@ def in_parallel(
     return Work(tmp=tmp, ix=ix, outcomes=ordered, segments=segments)
 
 
-@contextlib.contextmanager
-def _children_ignore_ctrl_c() -> Iterator[None]:
-    """Start processes that ignore Ctrl-C, without losing a Ctrl-C meant for this one.
+class Sender:
+    """A worker's end of its pipe to the parent: ``put`` a message (picklable to a worker)."""
 
-    A worker interrupted while it starts would print a traceback; Ctrl-C is
-    the parent's to handle (it stops the workers). An ignored signal stays
-    ignored in a child, and on Linux a blocked signal stays pending even
-    while ignored, so a Ctrl-C in between is delivered once this ends.
-    """
-    import signal
-    import threading
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
 
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "pthread_sigmask"
-    ):
-        yield
-        return
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    def put(self, message: tuple[Any, ...]) -> None:
+        self.conn.send(message)
 
 
 def _die_with(parent: int) -> None:
@@ -269,14 +268,16 @@ def _worker(
     max_bytes: int,
     note_set: NoteSet,
     *,
-    counter: Any,
     results: Any,
     parent: int,
 ) -> None:
     """A worker process: read, parse and index ``share`` into a segment of its own.
 
-    Puts (k, failure, outcomes, segment) on ``results``: failure is "" when
-    all went well, else the one-line reason (outcomes and segment None).
+    Puts (k, notes done) on ``results`` as it goes, then (k, failure,
+    outcomes, segment): failure is "" when all went well, else the one-line
+    reason (outcomes and segment None). Should the parent stop reading, it is
+    dead, and so is this worker (see :func:`_die_with`): a send never blocks
+    for ever.
     """
     _die_with(parent)
     try:
@@ -296,8 +297,8 @@ def _worker(
                     for doc in documents(note, note_set, note.aliases):
                         writer.add_document(**doc)
                 outcomes.append(outcome)
-                with counter.get_lock():
-                    counter.value += 1
+                if len(outcomes) % 16 == 0:
+                    results.put((k, len(outcomes)))
             segment = writer._finalize_segment() if writer._added else None
             if segment is None:
                 writer._close_segment()

@@ -53,7 +53,16 @@ CONNECT_TIMEOUT = 2.0  # seconds a client waits for a connection
 ANSWER_TIMEOUT = 30.0  # seconds a client waits for its answer (a query may be long)
 
 
-REQUEST_TIMEOUT = 2.0  # seconds a server waits for a request to arrive
+REQUEST_TIMEOUT = 2.0  # seconds a server waits for a whole request to arrive
+
+
+SEND_TIMEOUT = 5.0  # seconds a server spends sending one answer (to a client that never reads)
+
+
+QUERY_BUDGET = 5.0  # seconds a served query may take; a longer one is declined (runs in process)
+
+
+MAX_CLIENTS = 8  # connections served at once, one thread each; one more is closed at once
 
 
 MAX_REQUEST = 1 << 20

@@ -5,35 +5,37 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import select
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import pidlock
 from .protocol import (
-    ANSWER_TIMEOUT,
+    MAX_CLIENTS,
     MAX_REQUEST,
     PROTOCOL,
+    QUERY_BUDGET,
     REQUEST_TIMEOUT,
+    SEND_TIMEOUT,
     Declined,
     Handler,
-    Recorder,
     ServeError,
     code_stamp,
     encode,
     peer_uid,
-    read_all,
     runtime_dir,
     socket_name,
     unsafe,
 )
+from .service import QueryService, exit_status
 
-if TYPE_CHECKING:
-    from ..engine.reader import Index
-    from ..settings import Settings
+__all__ = ["QueryService", "Server", "exit_status"]
+# A stamp as code_stamp() makes it: protocol, package folder, digest.
+_STAMP = re.compile(r"\d+:.+:[0-9a-f]+")
 
 
 class Server:
@@ -42,7 +44,13 @@ class Server:
     :meth:`claim` takes the folder and the lock (before the watch's first
     update, so its messages are right); :meth:`start` binds the socket and
     answers until :meth:`close`, which removes the socket and the lock file.
-    Requests are read and answered one at a time.
+
+    Each connection is served by a thread of its own, at most
+    :data:`~.protocol.MAX_CLIENTS` at once (one more is closed at once: its
+    client runs the query itself), so a slow or silent client never delays
+    another. A request must arrive whole within ``REQUEST_TIMEOUT``, an
+    answer be sent within ``SEND_TIMEOUT``, and a query be answered within
+    ``QUERY_BUDGET`` (else it is declined and the client runs it).
     """
 
     def __init__(
@@ -69,6 +77,7 @@ class Server:
         self._bound: tuple[int, int] | None = None  # (st_dev, st_ino) of our socket file
         self._wake_r, self._wake_w = -1, -1
         self._thread: threading.Thread | None = None
+        self._slots = threading.BoundedSemaphore(MAX_CLIENTS)
 
     def claim(self) -> None:
         """Make the socket's folder (0700) and take the index's server lock.
@@ -167,30 +176,58 @@ class Server:
                 conn, _ = self._listener.accept()
             except OSError:
                 continue
+            if not self._slots.acquire(blocking=False):
+                conn.close()  # every slot busy: the client runs the query itself, at once
+                continue
+            threading.Thread(
+                target=self._client, args=(conn,), name="notesearch-client", daemon=True
+            ).start()
+
+    def _client(self, conn: socket.socket) -> None:
+        try:
             with conn:
-                try:
-                    self._connection(conn)
-                except Exception:  # never let one request end the server
-                    continue
+                self._connection(conn)
+        except Exception:  # never let one request end the server
+            pass
+        finally:
+            self._slots.release()
 
     def _connection(self, conn: socket.socket) -> None:
         try:
-            conn.settimeout(REQUEST_TIMEOUT)
             uid = peer_uid(conn)
             if uid is not None and uid != os.getuid():
                 return  # another user (root): no answer
-            request = json.loads(read_all(conn, MAX_REQUEST))
-            conn.settimeout(ANSWER_TIMEOUT)
-            conn.sendall(encode(self.answer(request)))
+            request = json.loads(receive(conn, MAX_REQUEST, REQUEST_TIMEOUT))
+            answer = self._within_budget(request)
+            conn.settimeout(SEND_TIMEOUT)  # the whole answer, not each chunk (sendall)
+            conn.sendall(encode(answer))
         except (OSError, ValueError):
             return  # the client went away, or sent garbage: it runs the query itself
+
+    def _within_budget(self, request: Any) -> dict[str, Any]:
+        """:meth:`answer`, or a decline when it takes longer than ``QUERY_BUDGET``."""
+        answers: list[dict[str, Any]] = []
+        worker = threading.Thread(
+            target=lambda: answers.append(self.answer(request)),
+            name="notesearch-query",
+            daemon=True,
+        )
+        worker.start()
+        worker.join(QUERY_BUDGET)
+        if answers:
+            return answers[0]
+        reason = f"the query took longer than {QUERY_BUDGET:g} s"
+        return {"protocol": PROTOCOL, "status": "declined", "reason": reason}
 
     def answer(self, request: Any) -> dict[str, Any]:
         """The answer to one request (never raises)."""
         try:
             if not isinstance(request, dict) or request.get("protocol") != PROTOCOL:
                 raise Declined("another protocol")
-            if request.get("stamp") != self.stamp:
+            stamp = request.get("stamp")
+            if not isinstance(stamp, str) or not _STAMP.fullmatch(stamp):
+                raise Declined("no stamp of notesearch's code")  # not a change of version
+            if stamp != self.stamp:
                 if self.warn is not None and not self._outdated:
                     self.warn(
                         "notesearch was changed since this watch started: queries run "
@@ -209,103 +246,26 @@ class Server:
         return {"protocol": PROTOCOL, "status": "ok", "code": code, "output": output}
 
 
-def exit_status(body: Callable[[], int], err: Any, *, debug: bool = False) -> int:
-    """Run a query's ``body`` away from the command line: its exit code, with an
-    error shown on ``err`` exactly as the command line shows it."""
-    from ..errors import IndexDamagedError
-    from ..printers.messages import describe, fail
+def receive(sock: socket.socket, limit: int, deadline: float) -> bytes:
+    """Everything ``sock`` sends until it shuts its side, within ``deadline`` seconds in
+    all (not per chunk: a client sending a byte at a time is cut off too).
 
-    try:
-        return body()
-    except Exception as exc:
-        damage = None if debug else IndexDamagedError.raised_inside_whoosh(exc)
-        message, code = describe(damage or exc, debug=debug)
-        fail(message, err)
-        return code
-
-
-class QueryService:
-    """The index a watch keeps open for its query server, and the answers it gives.
-
-    :meth:`refresh` (after each update of the watch) opens the new generation
-    when there is one and swaps it in; a query answered meanwhile reads the
-    generation it started with, which no writer changes. Queries are
-    answered one at a time.
+    Raises:
+        OSError: the deadline passed (``TimeoutError``), or the connection failed.
+        ValueError: more than ``limit`` bytes.
     """
-
-    def __init__(
-        self,
-        notes_dir: Path,
-        index_dir: Path,
-        settings: Settings | None = None,
-        *,
-        warn: Callable[[str], None] | None = None,
-    ) -> None:
-        self.notes_dir = notes_dir
-        self.index_dir = index_dir
-        self.settings = settings
-        self.warn = warn  # how a failed refresh is reported
-        self.problem: str | None = "no index open yet"  # why the last refresh failed
-        self._index: Index | None = None
-        self._lock = threading.Lock()
-
-    def refresh(self) -> None:
-        """Open the live generation if it is not the one open (never raises)."""
-        from ..engine import seal, store
-        from ..engine.reader import open_index
-        from ..errors import NotesearchError
-
-        try:
-            live = store.current(self.index_dir)
-            if self._index is not None and live == self._index.generation:
-                return
-            key = seal.load_key(self.settings.key_file if self.settings else None)
-            fresh = open_index(self.index_dir, self.notes_dir, key)
-        except Exception as exc:  # keep answering from the last good index
-            problem = str(exc)
-            if not isinstance(exc, NotesearchError):
-                problem = f"{type(exc).__name__}: {problem}"
-            if self._index is not None and problem != self.problem and self.warn is not None:
-                self.warn(f"queries keep the previous index: {problem}")
-            self.problem = problem
-            return
-        self.problem = None
-        with self._lock:
-            stale, self._index = self._index, fresh
-        if stale is not None:
-            stale.close()
-
-    def answer(self, args: Any, terminal: Any) -> tuple[int, list[tuple[int, str]]]:
-        """A forwarded query, run as `notesearch query` runs it: (exit code, output)."""
-        from ..answers import QueryArgs, run_query
-        from ..printers.context import Terminal
-
-        try:
-            request, facts = QueryArgs.from_json(args), Terminal.from_json(terminal)
-        except ValueError as exc:
-            raise Declined(str(exc)) from None
-        if request.refresh:
-            raise Declined("--refresh runs in process")
-        recorded = Recorder()
-        with self._lock:
-            index = self._index
-            if index is None:
-                raise Declined("no index open yet")
-            code = exit_status(
-                lambda: run_query(
-                    request,
-                    facts,
-                    recorded.out,
-                    recorded.err,
-                    settings=self.settings,
-                    served=index,
-                ),
-                recorded.err,
-            )
-        return code, recorded.output
-
-    def close(self) -> None:
-        with self._lock:
-            index, self._index = self._index, None
-        if index is not None:
-            index.close()
+    end = time.monotonic() + deadline
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        sock.settimeout(left)
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise ValueError("message too long")
