@@ -280,7 +280,13 @@ def locked(index_dir: Path, timeout: float = 10.0) -> Iterator[None]:
                     hint="Wait for it to finish, or stop that process.",
                 )
             time.sleep(0.05)
-        pidlock.mark_held(fd)
+        try:
+            pidlock.mark_held(fd)
+        except OSError as exc:  # a full disk: not even the pid fits
+            pidlock.release(fd)
+            raise IndexWriteError(
+                f"cannot write the index folder {display(index_dir)}: {exc.strerror}"
+            ) from exc
         try:
             yield
         finally:

@@ -98,8 +98,17 @@ def write_error(index_dir: Path, why: str | BaseException) -> IndexWriteError:
     return IndexWriteError(
         f"cannot write the index at {display(index_dir)}: "
         f"{why if isinstance(why, str) else reason(why)}",
-        hint="The previous index is unchanged.",
+        hint="The previous index is unchanged."
+        if _has_index(index_dir)
+        else "No index was written.",
     )
+
+
+def _has_index(index_dir: Path) -> bool:
+    try:
+        return store.current(index_dir) is not None
+    except Exception:  # a symlink, permissions: what is true of most cases
+        return True
 
 
 # Worker processes: below this many notes to read, starting them costs more
