@@ -33,7 +33,8 @@ def _write_notes(notes: Path, count: int, version: int = 0) -> None:
     notes.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         words = " ".join(WORDS[(i + j + version) % len(WORDS)] for j in range(i % 5 + 2))
-        text = f"# Note {i}\n\n{words} uniq{i} v{version}\n\n## Part\n\nmore {WORDS[i % len(WORDS)]}\n"
+        last = WORDS[i % len(WORDS)]
+        text = f"# Note {i}\n\n{words} uniq{i} v{version}\n\n## Part\n\nmore {last}\n"
         (notes / f"n{i:03d}.md").write_text(text, encoding="utf-8")
 
 
