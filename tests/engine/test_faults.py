@@ -183,6 +183,25 @@ def test_damage_is_named_by_doctor_and_repaired_by_index(
         assert "rebuilding it from the notes" in repaired.stderr
 
 
+@pytest.mark.parametrize("how", ["bit-flip", "folder", "fifo"])
+def test_rebuild_always_works_whatever_is_in_place_of_current(
+    pristine: tuple[Path, Path, str], tmp_path: Path, how: str
+) -> None:
+    notes, _, fresh = pristine
+    index = _copy(pristine, tmp_path)
+    pointer = index / store.CURRENT
+    if how == "fifo":
+        pointer.unlink()
+        os.mkfifo(pointer)
+    else:
+        DAMAGE.get(how, _folder)(pointer)
+    query = ns(notes, index, "query", "models")
+    assert query.exit_code == 2 and "is damaged" in query.stderr, query.stderr
+    result = ns(notes, index, "index", "--rebuild", "-q")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert export(notes, index) == fresh
+
+
 @pytest.mark.parametrize("how", list(DAMAGE))
 def test_damage_to_the_lock_file_is_harmless(
     pristine: tuple[Path, Path, str], tmp_path: Path, how: str
