@@ -18,7 +18,8 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 # A word of the query line that is a tag filter: #tag, or -#tag to exclude.
 _TAG_WORD = re.compile(r"(-?)#(\S+)")
+_KEPT = 64  # answers kept
 _WORD = re.compile(r'"[^"]*"?|\S+')  # a quoted phrase (even unclosed) or a word
 
 
@@ -98,6 +100,7 @@ class Answer:
     seconds: float = 0.0
     generation: str = ""
     hints: tuple[str, ...] = field(default=())
+    spelled: bool = False  # a spelling suggestion was looked for
 
     @property
     def hits(self) -> tuple[Hit, ...]:
@@ -110,7 +113,7 @@ class Session:
     Methods may be called from several threads: the index is used under a lock.
     """
 
-    def __init__(self, vault: Vault, *, limit: int = 50, per_note: int = 3) -> None:
+    def __init__(self, vault: Vault, *, limit: int = 20, per_note: int = 3) -> None:
         """Opens the index now (IndexMissingError and friends are raised here)."""
         self.vault = vault
         self.limit = limit
@@ -120,6 +123,8 @@ class Session:
         self._index: Index = vault.open()
         self._known: set[str] | None = None
         self.reopened = 0  # how many new generations were picked up
+        # The last answers, by what was asked: a trailing space or a backspace asks again.
+        self._answers: OrderedDict[tuple[Line, bool, str], Answer] = OrderedDict()
 
     @property
     def generation(self) -> str:
@@ -153,8 +158,12 @@ class Session:
                 self._known = self._fresh().known_tags()
             return self._known
 
-    def search(self, line: str) -> Answer:
-        """The answer to one query line; a syntax error is an answer too, never raised."""
+    def search(self, line: str, *, spell: bool = True) -> Answer:
+        """The answer to one query line; a syntax error is an answer too, never raised.
+
+        ``spell`` False leaves out the spelling suggestion when nothing matched
+        (it costs more than the search: ask for it when typing pauses).
+        """
         started = time.perf_counter()
         with self._lock:
             idx = self._fresh()
@@ -162,6 +171,10 @@ class Session:
             hints = (f"#{read.typing} …",) if read.typing else ()
             if read.empty:
                 return Answer(read, generation=self.generation, hints=hints)
+            key = (read, spell, self.generation)
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return replace(self._answers[key], seconds=time.perf_counter() - started)
             request = QueryRequest(
                 read.text,
                 tags=read.tags,
@@ -170,12 +183,16 @@ class Session:
                 per_note=self.per_note,
             )
             try:
-                outcome = self.vault.query(request, index=idx)
+                outcome = self.vault.query(request, index=idx, spell=spell)
                 terms = _terms(idx, read.text)
             except NotesearchError as exc:
                 return Answer(read, error=exc.one_line(), generation=self.generation, hints=hints)
             seconds = time.perf_counter() - started
-            return Answer(read, outcome, None, terms, seconds, self.generation, hints)
+            answer = Answer(read, outcome, None, terms, seconds, self.generation, hints, spell)
+            self._answers[key] = answer
+            if len(self._answers) > _KEPT:
+                self._answers.popitem(last=False)
+            return answer
 
     def staleness(self) -> Staleness:
         """How many notes changed since the open index was written (a stat walk)."""

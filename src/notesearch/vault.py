@@ -148,11 +148,14 @@ class Vault:
 
         watch(self.notes_dir, self.index_dir, **options, key=self.key, **self._rules())  # type: ignore[arg-type]
 
-    def query(self, request: QueryRequest, *, index: Index | None = None) -> QueryOutcome:
+    def query(
+        self, request: QueryRequest, *, index: Index | None = None, spell: bool = True
+    ) -> QueryOutcome:
         """Search: the ranked sections and what to tell the user about them.
 
         ``index`` is an index the caller keeps open and fresh (a watch's query
-        server): then neither ``refresh`` nor the staleness check runs.
+        server): then neither ``refresh`` nor the staleness check runs. ``spell``
+        False skips the spelling suggestion (``find`` asks for it once typing pauses).
 
         Raises:
             QuerySyntaxError: the query (or a tag) cannot be parsed.
@@ -164,7 +167,7 @@ class Vault:
             warnings += [str(diag) for diag in stats.warnings]
         if index is not None:
             self.require_notes()
-            return self._query(index, request, warnings)
+            return self._query(index, request, warnings, spell)
         with self.open() as idx:
             self.require_notes()  # after the index: "no index" is the first thing to say
             if not request.refresh:
@@ -173,7 +176,9 @@ class Vault:
                     warnings.append(f"{stale.describe()}; run `notesearch index` or pass --refresh")
             return self._query(idx, request, warnings)
 
-    def _query(self, idx: Index, request: QueryRequest, warnings: list[str]) -> QueryOutcome:
+    def _query(
+        self, idx: Index, request: QueryRequest, warnings: list[str], spell: bool = True
+    ) -> QueryOutcome:
         from .engine.search import search
         from .engine.spelling import suggest
 
@@ -195,7 +200,7 @@ class Vault:
         result = run(request.text)
         warnings += [str(diag) for diag in result.warnings]
         suggestion = corrected = None
-        if not result.hits:
+        if not result.hits and spell:
             fix = suggest(idx, request.text)
             if fix is not None and request.correct:
                 warnings.append(

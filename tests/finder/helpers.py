@@ -7,9 +7,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import OptionList
-
 from notesearch.finder.app import FinderApp
+from notesearch.finder.results import ResultList
 from notesearch.finder.widgets import Preview
 from notesearch.live import Session
 from notesearch.paths import PathDisplay
@@ -38,8 +37,7 @@ async def settle(app: FinderApp, pilot: Any, timeout: float = 5.0) -> None:
 
 def results(app: FinderApp) -> list[str]:
     """The result list's options as plain text, one string each."""
-    options = app.query_one("#results", OptionList).options
-    return [str(option.prompt) for option in options]
+    return app.query_one(ResultList).texts()
 
 
 def preview(app: FinderApp) -> str:

@@ -161,6 +161,10 @@ def test_did_you_mean_is_the_first_line_and_a_key_accepts_it(indexed: tuple[Path
         async with app.run_test(size=SIZE) as pilot:
             await type_text(pilot, "quoka")
             await settle(app, pilot)
+            for _ in range(100):  # looked up once typing pauses
+                await pilot.pause(0.05)
+                if results(app):
+                    break
             assert results(app)[0].startswith("Did you mean: quokka")
             await pilot.press("ctrl+s")
             await settle(app, pilot)

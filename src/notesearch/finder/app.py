@@ -17,8 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
 
 from ..errors import NotesearchError
 from ..live import Answer, Session
@@ -27,11 +26,13 @@ from ..paths import PathDisplay
 from ..sanitize import clean_line
 from .editing import edit
 from .keys import KEY_LINE, KEY_LINE_PRINT, KEYS
+from .results import Item, ResultList
 from .searcher import Latest
 from .status import StatusLine
 from .widgets import HelpScreen, Preview, QueryLine, hit_prompt, suggestion_prompt
 
 Mode = Literal["edit", "print", "print-line"]
+SPELL_PAUSE = 0.25  # seconds without a key before a misspelling is looked up
 NARROW = 100  # below this many columns the preview goes below the results
 EXIT_CHOSEN, EXIT_NOTHING, EXIT_INTERRUPTED = 0, 1, 130
 EMPTY_HINT = 'words, "a phrase", AND OR NOT, prefix*, fuzzy~, title:, #tag, -#tag · F1 keys'
@@ -55,8 +56,7 @@ class FinderApp(App[str]):
     QueryLine:focus { border: none; }
     #hint { height: 1; color: $text 60%; }
     #main { height: 1fr; layout: horizontal; }
-    #results { width: 3fr; height: 100%; border: round $primary 60%;
-               text-wrap: nowrap; text-overflow: ellipsis; }
+    #results { width: 3fr; height: 100%; border: round $primary 60%; }
     #preview { width: 2fr; height: 100%; border: round $secondary 60%; padding: 0 1; }
     Screen.narrow #main { layout: vertical; }
     Screen.narrow #results { width: 100%; height: 1fr; }
@@ -93,7 +93,10 @@ class FinderApp(App[str]):
         self.answer: Answer | None = None  # the answer shown
         self.chosen = False  # something was opened or chosen
         self._timer: Timer | None = None
-        self._latest: Latest[str, Answer] = Latest(session.search, self._answered_elsewhere)
+        self._latest: Latest[tuple[str, bool], Answer] = Latest(
+            lambda job: session.search(job[0], spell=job[1]), self._answered_elsewhere
+        )
+        self._spell: Timer | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -103,12 +106,11 @@ class FinderApp(App[str]):
             yield QueryLine(value=self.initial, placeholder="search the notes", id="query")
         yield Static(EMPTY_HINT, id="hint")
         with Horizontal(id="main"):
-            yield OptionList(id="results")
+            yield ResultList(id="results")
             yield Preview(id="preview")
         yield StatusLine(KEY_LINE if self.mode == "edit" else KEY_LINE_PRINT)
 
     def on_mount(self) -> None:
-        self.query_one("#results", OptionList).can_focus = False
         self.query_one("#query", QueryLine).focus()
         self._narrow(self.size.width)
         self.set_interval(self.poll_every, self._poll)
@@ -130,44 +132,46 @@ class FinderApp(App[str]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.number += 1
-        if self._timer is not None:
-            self._timer.stop()
+        for timer in (self._timer, self._spell):
+            if timer is not None:
+                timer.stop()
         number, text = self.number, event.value
-        self._timer = self.set_timer(self.debounce, lambda: self._latest.submit(number, text))
+        self._timer = self.set_timer(self.debounce, lambda: self._submit(number, text))
 
     def _search_now(self, text: str) -> None:
         self.number += 1
-        self._latest.submit(self.number, text)
+        self._submit(self.number, text)
+
+    def _submit(self, number: int, text: str, spell: bool = False) -> None:
+        self._latest.submit(number, (text, spell))
 
     def _answered_elsewhere(self, number: int, answer: Answer) -> None:
         self.post_message(Answered(number, answer))  # thread-safe
 
     def on_answered(self, message: Answered) -> None:
-        if message.number == self.number:  # else a newer query is on its way: drop this one
-            self.shown = message.number
-            self.show(message.answer)
+        if message.number != self.number:  # a newer query is on its way: drop this one
+            return
+        self.shown, answer = message.number, message.answer
+        self.show(answer)
+        if answer.outcome is not None and not answer.hits and not answer.spelled:
+            # Nothing matched: a spelling suggestion, once typing pauses (it costs more).
+            number, text = message.number, self.query_one("#query", QueryLine).value
+            self._spell = self.set_timer(SPELL_PAUSE, lambda: self._submit(number, text, True))
 
     def show(self, answer: Answer) -> None:
         """Show an answer: the results, the count, the hints and the preview."""
         hint = self.query_one("#hint", Static)
         if answer.error is not None:  # mid-typing: keep the last results, say why
-            hint.update(Text(answer.error, no_wrap=True, overflow="ellipsis"))
+            hint.update(Text(answer.error, no_wrap=True, overflow="ellipsis"), layout=False)
             return
         moved = self.answer is not None and answer.generation != self.answer.generation
         self.answer = answer
-        results = self.query_one("#results", OptionList)
-        results.clear_options()
         outcome = answer.outcome
-        options: list[Option] = []
+        items: list[Item] = []
         if outcome is not None and outcome.suggestion is not None:
-            options.append(Option(suggestion_prompt(outcome.suggestion.corrected), id="suggest"))
-        options += [
-            Option(hit_prompt(hit, self._place(hit)), id=str(n))
-            for n, hit in enumerate(answer.hits)
-        ]
-        results.add_options(options)
-        if options:
-            results.highlighted = 0
+            items.append(("suggest", suggestion_prompt(outcome.suggestion.corrected)))
+        items += [(str(n), hit_prompt(hit, self._place(hit))) for n, hit in enumerate(answer.hits)]
+        self.query_one(ResultList).set_items(items)  # its Highlighted message fills the preview
         count = len(answer.hits)
         more = "+" if count >= self.session.limit else ""
         noun = "section" if count == 1 else "sections"
@@ -176,7 +180,7 @@ class FinderApp(App[str]):
                                          f"{count}{more} {noun} · {ms:.0f} ms")  # fmt: skip
         notes = [*(outcome.warnings if outcome else ()), *answer.hints]
         hint.update(Text(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "",
-                         no_wrap=True, overflow="ellipsis"))  # fmt: skip
+                         no_wrap=True, overflow="ellipsis"), layout=False)  # fmt: skip
         self._preview()
         if moved:
             self.say(f"index updated ({answer.generation})")
@@ -197,12 +201,10 @@ class FinderApp(App[str]):
         """The highlighted result (None on the suggestion line or with no results)."""
         if self.answer is None:
             return None
-        option = self.query_one("#results", OptionList).highlighted_option
-        if option is None or option.id is None or not option.id.isdigit():
-            return None
-        return self.answer.hits[int(option.id)]
+        chosen = self.query_one(ResultList).highlighted_id
+        return None if chosen is None or not chosen.isdigit() else self.answer.hits[int(chosen)]
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_result_list_highlighted(self, event: ResultList.Highlighted) -> None:
         self._preview()
 
     def _preview(self) -> None:
@@ -210,11 +212,10 @@ class FinderApp(App[str]):
         hit, answer = self.selected(), self.answer
         if hit is None or answer is None:
             preview.border_title = ""
-            preview.show("", None)
+            preview.show("", frozenset(), None)
             return
-        terms = answer.terms
         preview.border_title = clean_line(self._place(hit))
-        preview.show(self.session.preview(hit), lambda text: self.session.spans(text, terms))
+        preview.show(self.session.preview(hit), answer.terms, self.session.spans)
 
     def say(self, message: str, *, alert: bool = False, seconds: float = 4.0) -> None:
         """A message in the key line for a few seconds."""
@@ -240,19 +241,13 @@ class FinderApp(App[str]):
         return action == "interrupt" or not isinstance(self.screen, HelpScreen)
 
     def action_move(self, delta: int) -> None:
-        results = self.query_one("#results", OptionList)
-        (results.action_cursor_down if delta > 0 else results.action_cursor_up)()
+        self.query_one(ResultList).move(delta)
 
     def action_page(self, delta: int) -> None:
-        results = self.query_one("#results", OptionList)
-        if delta > 0:
-            results.action_page_down()  # type: ignore[no-untyped-call]
-        else:
-            results.action_page_up()  # type: ignore[no-untyped-call]
+        self.query_one(ResultList).page(delta)
 
     def action_choose(self) -> None:
-        option = self.query_one("#results", OptionList).highlighted_option
-        if option is not None and option.id == "suggest":
+        if self.query_one(ResultList).highlighted_id == "suggest":
             self.action_accept()
             return
         hit = self.selected()

@@ -19,7 +19,7 @@ class StatusLine(Horizontal):
     StatusLine { height: 1; }
     StatusLine > #keys { width: 1fr; color: $text 70%; }
     StatusLine > #keys.alert { color: $warning; }
-    StatusLine > #count { width: auto; }
+    StatusLine > #count { width: 26; text-align: right; }
     """
 
     def __init__(self, keys: str) -> None:
@@ -34,12 +34,12 @@ class StatusLine(Horizontal):
         yield Static("", id="count")
 
     def count(self, text: str) -> None:
-        self.query_one("#count", Static).update(text)
+        self.query_one("#count", Static).update(text, layout=False)
 
     def say(self, message: str, *, alert: bool = False, seconds: float = 4.0) -> None:
         """``message`` instead of the keys for ``seconds``."""
         keys = self.query_one("#keys", Static)
-        keys.update(Text(clean_line(message), no_wrap=True, overflow="ellipsis"))
+        keys.update(Text(clean_line(message), no_wrap=True, overflow="ellipsis"), layout=False)
         keys.set_class(alert, "alert")
         self._saying = True
         if self._timer is not None:
@@ -52,9 +52,9 @@ class StatusLine(Horizontal):
         keys = self.query_one("#keys", Static)
         if self.stale:
             keys.update(Text(f"{self.stale.describe()} · Ctrl-R updates it", no_wrap=True,
-                             overflow="ellipsis"))  # fmt: skip
+                             overflow="ellipsis"), layout=False)  # fmt: skip
         else:
-            keys.update(self.keys)
+            keys.update(self.keys, layout=False)
         keys.set_class(bool(self.stale), "alert")
 
     def set_stale(self, stale: Staleness) -> None:

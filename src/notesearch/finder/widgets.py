@@ -6,7 +6,9 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from rich.markdown import Markdown
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import CodeBlock, Markdown
+from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -22,11 +24,12 @@ from textual.widgets import Input, Static
 from ..models import Hit, Span
 from ..sanitize import clean, clean_with_spans
 from .keys import help_text
+from .results import resize
 
 MATCH = Style(bold=True, underline=True, color="yellow")  # a matched word in a snippet
 MARK = Style(bold=True, reverse=True)  # a matched word in the preview (plain: still seen)
 _PLAIN = Style()  # Textual's filters (NO_COLOR) want a style on every segment
-SpanFinder = Callable[[str], Sequence[Span]]
+SpanFinder = Callable[[str, frozenset[str]], Sequence[Span]]
 
 
 class QueryLine(Input):
@@ -41,7 +44,7 @@ class QueryLine(Input):
         await super()._on_key(event)
 
 
-def hit_prompt(hit: Hit, place: str) -> Text:
+def hit_prompt(hit: Hit, place: str) -> list[Text]:
     """A result's two lines: ``path:line  breadcrumb  #tags``, then its snippet, matches marked."""
     section = hit.section
     head = Text(no_wrap=True, overflow="ellipsis")
@@ -56,14 +59,14 @@ def hit_prompt(hit: Hit, place: str) -> Text:
     snippet = Text("  " + text, no_wrap=True, overflow="ellipsis", style="dim")
     for start, end in spans:
         snippet.stylize(MATCH, start + 2, end + 2)
-    return Text("\n", no_wrap=True, overflow="ellipsis").join([head, snippet])
+    return [head, snippet]
 
 
-def suggestion_prompt(corrected: str) -> Text:
+def suggestion_prompt(corrected: str) -> list[Text]:
     text = Text("Did you mean: ", style="italic", no_wrap=True, overflow="ellipsis")
     text.append(clean(corrected), style="bold yellow")
     text.append("   (Ctrl-S or Enter)", style="dim")
-    return text
+    return [text]
 
 
 def marked(segments: list[Segment], spans: Sequence[Span], mark: Style) -> list[Segment]:
@@ -87,23 +90,37 @@ def marked(segments: list[Segment], spans: Sequence[Span], mark: Style) -> list[
     return out
 
 
+class _PlainCode(CodeBlock):
+    """A code block without syntax colouring (Pygments costs tens of ms per block)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Padding(Text(str(self.text).rstrip(), style="bold"), (0, 2))
+
+
+class _Markdown(Markdown):
+    elements: ClassVar = {**Markdown.elements, "fence": _PlainCode, "code_block": _PlainCode}
+
+
 class Preview(ScrollView):
     """The selected section rendered as Markdown, every match marked, scrolled to the first."""
 
-    DEFAULT_CSS = "Preview { overflow-x: hidden; }"
+    DEFAULT_CSS = "Preview { overflow-x: hidden; overflow-y: scroll; }"
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.can_focus = False
         self._markdown = ""
         self._find: SpanFinder | None = None
+        self._terms: frozenset[str] = frozenset()
         self._lines: list[Strip] = []
         self._width = 0
         self.first_match: int | None = None
 
-    def show(self, markdown: str, find: SpanFinder | None) -> None:
-        """Show ``markdown``; ``find`` gives the matches of one rendered line."""
-        self._markdown, self._find = markdown, find
+    def show(self, markdown: str, terms: frozenset[str], find: SpanFinder | None) -> None:
+        """Show ``markdown``; ``find`` gives the matches of ``terms`` in one rendered line."""
+        if (markdown, terms) == (self._markdown, self._terms):
+            return  # the same section and matches: nothing to draw again
+        self._markdown, self._terms, self._find = markdown, terms, find
         self._width = 0
         self._layout_lines()
 
@@ -120,17 +137,18 @@ class Preview(ScrollView):
         console = self.app.console
         options = console.options.update(width=width, height=None)
         rendered = console.render_lines(
-            Markdown(self._markdown, hyperlinks=False), options, pad=False
+            _Markdown(self._markdown, hyperlinks=False), options, pad=False
         )
         self._lines, self.first_match = [], None
         for number, segments in enumerate(rendered):
             plain = "".join(seg.text for seg in segments if not seg.control)
-            spans = self._find(plain) if self._find is not None and plain.strip() else ()
+            found = self._find is not None and plain.strip()
+            spans = self._find(plain, self._terms) if found and self._find else ()
             if spans and self.first_match is None:
                 self.first_match = number
             styled = [Segment(g.text, g.style or _PLAIN, g.control) for g in segments]
             self._lines.append(Strip(marked(styled, spans, MARK)))
-        self.virtual_size = Size(width, len(self._lines))
+        resize(self, Size(width, len(self._lines)))
         top = max(0, (self.first_match or 0) - 2)
         self.scroll_to(y=top, animate=False, force=True)
         self.refresh()
