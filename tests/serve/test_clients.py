@@ -21,6 +21,8 @@ from notesearch.serve import client, protocol
 from notesearch.serve import server as serve_server
 
 ANSWER = (0, [(protocol.STDOUT, "answered\n")])
+LIMIT = 1.5  # each deadline, made short; a client that waited on another waits at least this
+PROMPT = 1.0  # an answer that waited on no other client comes sooner (on a loaded machine too)
 
 
 class Stand:
@@ -64,9 +66,9 @@ class Stand:
 
 @pytest.fixture
 def stand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stand]:
-    monkeypatch.setattr(serve_server, "REQUEST_TIMEOUT", 0.5)
-    monkeypatch.setattr(serve_server, "SEND_TIMEOUT", 0.5)
-    monkeypatch.setattr(serve_server, "QUERY_BUDGET", 0.5)
+    monkeypatch.setattr(serve_server, "REQUEST_TIMEOUT", LIMIT)
+    monkeypatch.setattr(serve_server, "SEND_TIMEOUT", LIMIT)
+    monkeypatch.setattr(serve_server, "QUERY_BUDGET", LIMIT)
     made = Stand(tmp_path)
     made.server.start()
     yield made
@@ -79,6 +81,7 @@ def _timed(stand: Stand) -> tuple[Any, float]:
     return answer, time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_a_client_sending_a_byte_at_a_time_neither_delays_others_nor_holds_on(
     stand: Stand,
 ) -> None:
@@ -88,7 +91,7 @@ def test_a_client_sending_a_byte_at_a_time_neither_delays_others_nor_holds_on(
     def drip() -> None:
         try:
             for byte in stand.request():
-                if stop.wait(0.2):
+                if stop.wait(0.3):
                     return
                 slow.send(bytes([byte]))
         except OSError:
@@ -98,11 +101,11 @@ def test_a_client_sending_a_byte_at_a_time_neither_delays_others_nor_holds_on(
     dripping.start()
     try:
         answer, took = _timed(stand)
-        assert answer == ANSWER and took < 0.4
+        assert answer == ANSWER and took < PROMPT
         slow.settimeout(3)
         started = time.monotonic()
         assert slow.recv(100) == b""  # closed by the deadline, not after the last byte
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < LIMIT + PROMPT
     finally:
         stop.set()
         dripping.join()
@@ -113,7 +116,7 @@ def test_silent_clients_never_delay_another(stand: Stand) -> None:
     silent = [stand.connect() for _ in range(3)]
     try:
         answer, took = _timed(stand)
-        assert answer == ANSWER and took < 0.4
+        assert answer == ANSWER and took < PROMPT
     finally:
         for sock in silent:
             sock.close()
@@ -124,10 +127,10 @@ def test_clients_over_the_cap_are_turned_away_at_once(stand: Stand) -> None:
     try:
         time.sleep(0.1)  # each has its thread by now
         answer, took = _timed(stand)
-        assert answer is None and took < 0.4  # not served: the client runs it itself
+        assert answer is None and took < PROMPT  # not served: the client runs it itself
         for sock in silent:
-            sock.close()
-        time.sleep(0.8)  # their threads give up on the request deadline
+            sock.close()  # their threads see the end of the request at once
+        time.sleep(0.3)
         assert stand.ask() == ANSWER
     finally:
         for sock in silent:
@@ -143,15 +146,16 @@ def test_a_client_that_never_reads_its_answer_delays_nobody(stand: Stand) -> Non
         time.sleep(0.1)
         stand.size = 0
         answer, took = _timed(stand)
-        assert answer == ANSWER and took < 0.4
+        assert answer == ANSWER and took < PROMPT
     finally:
         greedy.close()
 
 
+@pytest.mark.slow
 def test_a_query_over_its_budget_is_declined(stand: Stand) -> None:
-    stand.delay = 2.0
+    stand.delay = LIMIT + 2.0
     answer, took = _timed(stand)
-    assert answer is None and took < 1.5  # declined: the client runs it itself
+    assert answer is None and took < LIMIT + PROMPT  # declined: the client runs it itself
 
 
 @pytest.mark.parametrize(
