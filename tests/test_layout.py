@@ -39,6 +39,7 @@ ALLOWED = {
 LAYERS = {
     "errors": 0,
     "models": 0,
+    "listings": 1,
     "paths": 0,
     "pidlock": 0,
     "sanitize": 0,

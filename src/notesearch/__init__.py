@@ -55,12 +55,12 @@ if TYPE_CHECKING:
     )
     from .graph.lookup import find_note
     from .graph.tags import tag_counts, tag_tree
+    from .listings import LinkRef, TagCount, TagNode
     from .models import (
         Diagnostic,
         Hit,
         IndexStats,
         Link,
-        LinkRef,
         Pick,
         QueryOutcome,
         QueryRequest,
@@ -71,8 +71,6 @@ if TYPE_CHECKING:
         Span,
         Staleness,
         Suggestion,
-        TagCount,
-        TagNode,
     )
     from .notes.parse import parse_note
     from .settings import Color, Format, Settings
@@ -88,7 +86,6 @@ _LAZY = {
             "Hit",
             "IndexStats",
             "Link",
-            "LinkRef",
             "Pick",
             "QueryOutcome",
             "QueryRequest",
@@ -99,11 +96,10 @@ _LAZY = {
             "Span",
             "Staleness",
             "Suggestion",
-            "TagCount",
-            "TagNode",
         ),
         "models",
     ),
+    **dict.fromkeys(("LinkRef", "TagCount", "TagNode"), "listings"),
     **dict.fromkeys(("Color", "Format", "Settings"), "settings"),
     "Vault": "vault",
     "broken_links": "graph.links",

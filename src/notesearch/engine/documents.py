@@ -145,7 +145,12 @@ def documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterable
             "path": note.path,
             "title": title_text,
             "heading": section.heading,
-            "body": f"{title_text}\n{section.heading}\n{section.text}",
+            # The title counts once per note: in its first section's body
+            # (a title word matched every section of the note, each with
+            # nothing to highlight); the ranking adds it to the others' coverage.
+            "body": f"{title_text}\n{section.heading}\n{section.text}"
+            if ordinal == 0
+            else f"{section.heading}\n{section.text}",
             "tag": ",".join(tagmod.expand(section.tags)),
             "link": ",".join(t.replace(",", " ") for t in targets),
             "data": _stored(section),
