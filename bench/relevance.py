@@ -4,8 +4,9 @@ Usage:
     python bench/relevance.py [--set NAME] [--corpora DIR] [--verbose] [--json FILE]
     python bench/relevance.py --set NAME [--corpus DIR] [--queries FILE]
 
-Every judged set (``SETS``: a corpus under ``../shared/corpora`` and its
-queries under ``tests/relevance``) is run in turn, or only the one named by
+Every judged set (``SETS``: a corpus under ``../shared/corpora``, or in
+``tests/relevance`` for the small multilingual set, and its queries under
+``tests/relevance``) is run in turn, or only the one named by
 ``--set``. For each set the script indexes the corpus with ``notesearch
 index`` into a temporary directory, runs every query through ``notesearch
 query`` (a whole ``python -m notesearch`` process, timed) and through an
@@ -72,10 +73,10 @@ class BenchError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class JudgedSet:
-    """A corpus folder (under --corpora) with its judged queries and how they were used."""
+    """A corpus folder (under --corpora, or in the repository) with its judged queries."""
 
     name: str
-    corpus: str  # folder name under --corpora
+    corpus: str | Path  # a folder name under --corpora, or a Path of its own (in-repo sets)
     queries: Path
     label: str  # "training": ranking was tuned on it; "held out": it was not
 
@@ -88,6 +89,12 @@ LABELS = {
 SETS: tuple[JudgedSet, ...] = (
     JudgedSet("obsidian", "obsidian-help-en", QUERIES_DIR / "queries.json", "training"),
     JudgedSet("lambda", "aws-lambda-guide", QUERIES_DIR / "lambda.json", "held out"),
+    JudgedSet(
+        "multilingual",
+        QUERIES_DIR / "multilingual/notes",
+        QUERIES_DIR / "multilingual/queries.json",
+        "held out",
+    ),
 )
 
 
@@ -575,7 +582,8 @@ def run(
     """Run the benchmark on each set and print the report; return the exit code."""
     results: list[SetResult] = []
     for judged in sets:
-        corpus = corpus_override or corpora / judged.corpus
+        own = judged.corpus if isinstance(judged.corpus, Path) else None
+        corpus = corpus_override or own or corpora / judged.corpus
         queries_file = queries_override or judged.queries
         result = run_set(judged, corpus, queries_file)
         print_set(result, verbose)
@@ -596,7 +604,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Compare notesearch with an SQLite FTS5 bm25 baseline on judged query sets.",
         epilog="judged sets:\n"
         + "\n".join(
-            f"  {s.name}: {s.corpus} with tests/relevance/{s.queries.name} ({s.label})"
+            f"  {s.name}: {s.corpus} with {s.queries.relative_to(REPO_ROOT)} ({s.label})"
             for s in SETS
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -48,7 +48,14 @@ from collections.abc import Mapping
 
 from .errors import EditorError
 
-__all__ = ["EditorError", "editor_command", "editor_family", "pick_editor"]
+__all__ = [
+    "EditorError",
+    "editor_command",
+    "editor_family",
+    "editor_source",
+    "pick_editor",
+    "run_editor",
+]
 
 _FAMILIES: dict[str, str] = {
     **dict.fromkeys(("vi", "vim", "nvim", "gvim", "mvim", "vimx", "view"), "vim"),
@@ -130,3 +137,35 @@ def editor_command(editor: str, path: str, line: int, column: int | None = None)
 
 def _at(path: str, line: int, col: str) -> str:
     return f"{path}:{line}:{col}" if col else f"{path}:{line}"
+
+
+def editor_source(env: Mapping[str, str]) -> str:
+    """Which variable the editor came from, for messages: ``$VISUAL`` or ``$EDITOR``."""
+    return "$VISUAL" if env.get("VISUAL", "").strip() else "$EDITOR"
+
+
+def run_editor(argv: list[str], source: str) -> None:
+    """Run the editor in the foreground and wait for it (``notesearch open`` and ``find``).
+
+    While it runs, Ctrl-C belongs to it (as with git): we must not kill it. A
+    Python-level handler (not SIG_IGN) is installed, so the editor still
+    starts with the default handlers: exec resets caught ones.
+
+    Raises:
+        EditorError: it is not found, cannot run, exits non-zero or is killed.
+    """
+    import subprocess
+
+    from . import signals
+
+    try:
+        with signals.handling({"SIGINT": signals.ignore, "SIGQUIT": signals.ignore}):
+            status = subprocess.run(argv, check=False).returncode
+    except FileNotFoundError:
+        raise EditorError(f"editor not found: {argv[0]} (from {source})") from None
+    except OSError as exc:
+        raise EditorError(f"cannot run the editor {argv[0]} ({source}): {exc.strerror}") from None
+    if status < 0:
+        raise EditorError(f"the editor ({source}) was ended by signal {-status}")
+    if status != 0:
+        raise EditorError(f"the editor ({source}) exited with status {status}")

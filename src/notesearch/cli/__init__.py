@@ -16,6 +16,7 @@ from .config import config_command
 from .doctor import doctor_command
 from .export import export_command
 from .failures import closed_pipe, interrupted
+from .find import find_command
 from .index import index_command
 from .links import links_command
 from .mcp import mcp_command
@@ -56,6 +57,7 @@ for command in (
     watch_command,
     mcp_command,
     open_command,
+    find_command,
     completion_command,
 ):
     cli.add_command(command)

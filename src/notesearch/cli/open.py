@@ -52,7 +52,7 @@ def open_command(
       notesearch open checkpoint --tag exam-tip --pick 2
       EDITOR="code -w" notesearch open "feature store"
     """
-    from ..editor import editor_command, pick_editor
+    from ..editor import editor_command, editor_source, pick_editor, run_editor
     from ..models import QueryRequest
     from ..vault import Vault
 
@@ -71,27 +71,4 @@ def open_command(
     for message in chosen.warnings:
         warn(message)
     argv = editor_command(editor, chosen.file, chosen.line, chosen.column)
-    source = "$VISUAL" if os.environ.get("VISUAL", "").strip() else "$EDITOR"
-    status = _run_editor(argv, source)
-    if status < 0:
-        raise CommandError(f"the editor ({source}) was ended by signal {-status}")
-    if status != 0:
-        raise CommandError(f"the editor ({source}) exited with status {status}")
-
-
-def _run_editor(argv: list[str], source: str) -> int:
-    """Run the editor in the foreground; its exit status (negative: killed by that signal)."""
-    import subprocess
-
-    try:
-        # While the editor runs, Ctrl-C belongs to it (as with git): we must not
-        # kill it. A Python-level handler (not SIG_IGN) is installed, so the
-        # editor still starts with the default handlers: exec resets caught ones.
-        from .. import signals
-
-        with signals.handling({"SIGINT": signals.ignore, "SIGQUIT": signals.ignore}):
-            return subprocess.run(argv, check=False).returncode
-    except FileNotFoundError:
-        raise CommandError(f"editor not found: {argv[0]} (from {source})") from None
-    except OSError as exc:
-        raise CommandError(f"cannot run the editor {argv[0]} ({source}): {exc.strerror}") from None
+    run_editor(argv, editor_source(os.environ))

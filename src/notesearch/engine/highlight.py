@@ -21,6 +21,8 @@ _LONG_TEXT = 100_000
 
 
 _MAX_SPANS = 1000
+_REACH = 256  # characters of a run looked at each side of a candidate (long texts)
+_RUN = re.compile(r"[\w.\-]*")
 
 
 def text_terms(pairs: Iterable[tuple[str, Any]]) -> frozenset[str]:
@@ -50,40 +52,69 @@ def highlight_terms(index: Index, parsed: query.Query) -> frozenset[str]:
 
 
 def find_spans(text: str, terms: Iterable[str]) -> list[Span]:
-    """Character spans of the words in ``text`` whose stems are among ``terms``."""
+    """Character spans of the words in ``text`` whose index terms are among ``terms``.
+
+    Overlapping and touching spans are merged, so a CJK word matched as the
+    bigrams ``部署 署完 完成`` is one span, and so is an identifier matched
+    by its words.
+    """
     wanted = frozenset(terms)
     if not wanted or not text:
         return []
     if len(text) > _LONG_TEXT:
         return _find_spans_long(text, wanted)
-    spans: list[Span] = []
-    for token in ANALYZER(text, chars=True, mode="index"):
-        if token.text in wanted:
-            spans.append(Span(token.startchar, token.endchar))
-    return sorted(set(spans), key=lambda s: s.start)
+    found = [
+        (token.startchar, token.endchar)
+        for token in ANALYZER(text, chars=True, mode="index")
+        if token.text in wanted
+    ]
+    return merge(found)
+
+
+def merge(spans: Iterable[tuple[int, int]]) -> list[Span]:
+    """Sorted spans, overlapping or touching ones joined."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1].end:
+            if end > merged[-1].end:
+                merged[-1] = Span(merged[-1].start, end)
+        else:
+            merged.append(Span(start, end))
+    return merged
 
 
 def _find_spans_long(text: str, wanted: frozenset[str]) -> list[Span]:
-    """find_spans for huge texts: stem only the words that start like a wanted stem.
+    """find_spans for huge texts: analyse only the chunks around a wanted term's start.
 
     Analysing a megabyte with Whoosh takes seconds; a regular expression finds
-    the candidate words anywhere in the text in milliseconds, and each
-    distinct word is stemmed once.
+    where a wanted term may start (inside a word, an identifier or a CJK run)
+    in milliseconds, the run of word characters around it (at most
+    :data:`_REACH` each side) is analysed, each distinct run once.
     """
     prefixes = sorted({re.escape(t[: max(3, len(t) - 1)]) for t in wanted}, key=len)
-    pattern = re.compile(r"\b(?:" + "|".join(prefixes) + r")\w*", re.IGNORECASE)
-    stems: dict[str, bool] = {}
-    spans: list[Span] = []
+    pattern = re.compile("|".join(prefixes), re.IGNORECASE)
+    found: dict[str, list[tuple[int, int]]] = {}
+    spans: list[tuple[int, int]] = []
+    done = 0  # the text before this was analysed already
     for match in pattern.finditer(text):
-        word = match.group(0).lower()
-        hit = stems.get(word)
-        if hit is None:
-            hit = stems[word] = any(t.text in wanted for t in ANALYZER(word))
-        if hit:
-            spans.append(Span(match.start(), match.end()))
-            if len(spans) >= _MAX_SPANS:
-                break
-    return spans
+        if match.start() < done:
+            continue
+        behind = text[max(0, match.start() - _REACH) : match.start()][::-1]
+        start = match.start() - _RUN.match(behind).end()  # type: ignore[union-attr]
+        end = _RUN.match(text, match.start(), match.start() + _REACH).end()  # type: ignore[union-attr]
+        done = end
+        chunk = text[start:end]
+        hits = found.get(chunk)
+        if hits is None:
+            hits = found[chunk] = [
+                (t.startchar, t.endchar)
+                for t in ANALYZER(chunk, chars=True, mode="index")
+                if t.text in wanted
+            ]
+        spans.extend((start + a, start + b) for a, b in hits)
+        if len(spans) >= _MAX_SPANS:
+            break
+    return merge(spans)
 
 
 def snippet_for(

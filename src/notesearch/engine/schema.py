@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS
+
+from .analysis import NoteAnalyzer
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
@@ -26,8 +28,14 @@ STOP = frozenset(STOP_WORDS) | {
 
 
 def make_analyzer() -> Any:
-    """Tokens for text fields: words, lowercased, stop words dropped, Porter-stemmed."""
-    return StemmingAnalyzer(stoplist=STOP)
+    """Tokens for text fields: words and identifiers' words, folded, CJK bigrams,
+    stop words dropped and Porter stemming for Latin words (see :mod:`.analysis`)."""
+    return NoteAnalyzer(stoplist=STOP)
+
+
+def make_path_analyzer() -> Any:
+    """Tokens for ``path``: the same words, folded, neither stemmed nor stopped."""
+    return NoteAnalyzer(stem=False, minsize=1)
 
 
 def make_schema() -> Schema:
@@ -39,10 +47,9 @@ def make_schema() -> Schema:
     indexed again on their own for ``heading:`` and ``title:``.
     """
     from whoosh import fields
-    from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
     stem = make_analyzer()
-    words = RegexTokenizer(r"[^\W_]+") | LowercaseFilter()
+    words = make_path_analyzer()
     return fields.Schema(
         id=fields.ID(unique=True),
         note=fields.ID(),  # exact note path: deletes and --path filters

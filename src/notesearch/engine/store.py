@@ -38,7 +38,7 @@ from ..paths import display
 from . import folder, seal
 from .tables import META, STAT, TABLE, FileTable, StatTable, read_meta, write_json
 
-SCHEMA_VERSION = 3  # 2: no spelling field; 3: aliases in body, stat.json
+SCHEMA_VERSION = 4  # 2: no spelling field; 3: aliases in body, stat.json; 4: analysis.py
 CURRENT = "CURRENT"
 LOCK = "lock"
 _PREFIX = "gen-"

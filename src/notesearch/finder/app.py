@@ -1,0 +1,330 @@
+"""The finder: a Textual app over a :class:`~notesearch.live.Session`.
+
+Keys go to actions here; every search, preview, pick and link is asked of the
+session (the use-case layer), on a background thread for searches (see
+:mod:`.searcher`). The app only shows answers, and only the newest.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..errors import NotesearchError
+from ..live import Answer, Session
+from ..models import Hit, Staleness
+from ..paths import PathDisplay
+from ..sanitize import clean_line
+from .editing import edit
+from .keys import KEY_LINE, KEY_LINE_PRINT, KEYS
+from .searcher import Latest
+from .status import StatusLine
+from .widgets import HelpScreen, Preview, QueryLine, hit_prompt, suggestion_prompt
+
+Mode = Literal["edit", "print", "print-line"]
+NARROW = 100  # below this many columns the preview goes below the results
+EXIT_CHOSEN, EXIT_NOTHING, EXIT_INTERRUPTED = 0, 1, 130
+EMPTY_HINT = 'words, "a phrase", AND OR NOT, prefix*, fuzzy~, title:, #tag, -#tag · F1 keys'
+
+
+class Answered(Message):
+    """A search finished (posted from the search thread)."""
+
+    def __init__(self, number: int, answer: Answer) -> None:
+        super().__init__()
+        self.number, self.answer = number, answer
+
+
+class FinderApp(App[str]):
+    """``notesearch find``. ``mode``: open the editor on Enter, or print the choice and leave."""
+
+    CSS = """
+    #top { height: 1; }
+    #prompt { width: 2; color: $accent; text-style: bold; }
+    QueryLine { border: none; height: 1; padding: 0; background: $background; }
+    QueryLine:focus { border: none; }
+    #hint { height: 1; color: $text 60%; }
+    #main { height: 1fr; layout: horizontal; }
+    #results { width: 3fr; height: 100%; border: round $primary 60%;
+               text-wrap: nowrap; text-overflow: ellipsis; }
+    #preview { width: 2fr; height: 100%; border: round $secondary 60%; padding: 0 1; }
+    Screen.narrow #main { layout: vertical; }
+    Screen.narrow #results { width: 100%; height: 1fr; }
+    Screen.narrow #preview { width: 100%; height: 1fr; }
+    """
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(k.keys, k.action, k.does, show=False, priority=True) for k in KEYS
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        paths: PathDisplay,
+        *,
+        query: str = "",
+        mode: Mode = "edit",
+        color: bool = True,
+        debounce: float = 0.03,
+        poll: float = 1.0,
+        stale_every: float = 10.0,
+    ) -> None:
+        # Textual reads NO_COLOR when the app is made: the one colour decision sets it.
+        if color:
+            os.environ.pop("NO_COLOR", None)
+        else:
+            os.environ["NO_COLOR"] = "1"
+        super().__init__()
+        self.session, self.paths, self.mode = session, paths, mode
+        self.initial, self.debounce = query, debounce
+        self.poll_every, self.stale_every = poll, stale_every
+        self.number = 0  # of the newest search asked for
+        self.answer: Answer | None = None  # the answer shown
+        self.chosen = False  # something was opened or chosen
+        self._timer: Timer | None = None
+        self._latest: Latest[str, Answer] = Latest(session.search, self._answered_elsewhere)
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Static("›", id="prompt")
+            yield QueryLine(value=self.initial, placeholder="search the notes", id="query")
+        yield Static(EMPTY_HINT, id="hint")
+        with Horizontal(id="main"):
+            yield OptionList(id="results")
+            yield Preview(id="preview")
+        yield StatusLine(KEY_LINE if self.mode == "edit" else KEY_LINE_PRINT)
+
+    def on_mount(self) -> None:
+        self.query_one("#results", OptionList).can_focus = False
+        self.query_one("#query", QueryLine).focus()
+        self._narrow(self.size.width)
+        self.set_interval(self.poll_every, self._poll)
+        self.set_interval(self.stale_every, self._check_stale)
+        self._check_stale()
+        if self.initial:
+            self._search_now(self.initial)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._narrow(event.size.width)
+
+    def _narrow(self, width: int) -> None:
+        self.screen.set_class(width < NARROW, "narrow")
+
+    def on_unmount(self) -> None:
+        self._latest.close()
+
+    # ------------------------------------------------------------------ searching
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.number += 1
+        if self._timer is not None:
+            self._timer.stop()
+        number, text = self.number, event.value
+        self._timer = self.set_timer(self.debounce, lambda: self._latest.submit(number, text))
+
+    def _search_now(self, text: str) -> None:
+        self.number += 1
+        self._latest.submit(self.number, text)
+
+    def _answered_elsewhere(self, number: int, answer: Answer) -> None:
+        self.post_message(Answered(number, answer))  # thread-safe
+
+    def on_answered(self, message: Answered) -> None:
+        if message.number == self.number:  # else a newer query is on its way: drop this one
+            self.show(message.answer)
+
+    def show(self, answer: Answer) -> None:
+        """Show an answer: the results, the count, the hints and the preview."""
+        hint = self.query_one("#hint", Static)
+        if answer.error is not None:  # mid-typing: keep the last results, say why
+            hint.update(Text(answer.error, no_wrap=True, overflow="ellipsis"))
+            return
+        moved = self.answer is not None and answer.generation != self.answer.generation
+        self.answer = answer
+        results = self.query_one("#results", OptionList)
+        results.clear_options()
+        outcome = answer.outcome
+        options: list[Option] = []
+        if outcome is not None and outcome.suggestion is not None:
+            options.append(Option(suggestion_prompt(outcome.suggestion.corrected), id="suggest"))
+        options += [
+            Option(hit_prompt(hit, self._place(hit)), id=str(n))
+            for n, hit in enumerate(answer.hits)
+        ]
+        results.add_options(options)
+        if options:
+            results.highlighted = 0
+        count = len(answer.hits)
+        more = "+" if count >= self.session.limit else ""
+        noun = "section" if count == 1 else "sections"
+        ms = answer.seconds * 1000
+        self.query_one(StatusLine).count("" if answer.line.empty else
+                                         f"{count}{more} {noun} · {ms:.0f} ms")  # fmt: skip
+        notes = [*(outcome.warnings if outcome else ()), *answer.hints]
+        hint.update(Text(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "",
+                         no_wrap=True, overflow="ellipsis"))  # fmt: skip
+        self._preview()
+        if moved:
+            self.say(f"index updated ({answer.generation})")
+            self._check_stale()
+
+    def _place(self, hit: Hit) -> str:
+        line = hit.snippet.line or hit.section.line
+        return f"{self.paths.shown(hit.section.path)}:{line}"
+
+    def _poll(self) -> None:
+        """A new index generation (a watch or an index run): search again over it."""
+        if self.session.moved():
+            self._search_now(self.query_one("#query", QueryLine).value)
+
+    # ------------------------------------------------------------------ preview and messages
+
+    def selected(self) -> Hit | None:
+        """The highlighted result (None on the suggestion line or with no results)."""
+        if self.answer is None:
+            return None
+        option = self.query_one("#results", OptionList).highlighted_option
+        if option is None or option.id is None or not option.id.isdigit():
+            return None
+        return self.answer.hits[int(option.id)]
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._preview()
+
+    def _preview(self) -> None:
+        preview = self.query_one("#preview", Preview)
+        hit, answer = self.selected(), self.answer
+        if hit is None or answer is None:
+            preview.border_title = ""
+            preview.show("", None)
+            return
+        terms = answer.terms
+        preview.border_title = clean_line(self._place(hit))
+        preview.show(self.session.preview(hit), lambda text: self.session.spans(text, terms))
+
+    def say(self, message: str, *, alert: bool = False, seconds: float = 4.0) -> None:
+        """A message in the key line for a few seconds."""
+        self.query_one(StatusLine).say(message, alert=alert, seconds=seconds)
+
+    def _check_stale(self) -> None:
+        self.run_worker(self._stale_worker, thread=True, exclusive=True, group="stale")
+
+    def _stale_worker(self) -> None:
+        try:
+            stale = self.session.staleness()
+        except (OSError, NotesearchError):
+            return
+        self.call_from_thread(self._set_stale, stale)
+
+    def _set_stale(self, stale: Staleness) -> None:
+        self.query_one(StatusLine).set_stale(stale)
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Over the help screen only Ctrl-C is ours; its own keys close it."""
+        return action == "interrupt" or not isinstance(self.screen, HelpScreen)
+
+    def action_move(self, delta: int) -> None:
+        results = self.query_one("#results", OptionList)
+        (results.action_cursor_down if delta > 0 else results.action_cursor_up)()
+
+    def action_page(self, delta: int) -> None:
+        results = self.query_one("#results", OptionList)
+        if delta > 0:
+            results.action_page_down()  # type: ignore[no-untyped-call]
+        else:
+            results.action_page_up()  # type: ignore[no-untyped-call]
+
+    def action_choose(self) -> None:
+        option = self.query_one("#results", OptionList).highlighted_option
+        if option is not None and option.id == "suggest":
+            self.action_accept()
+            return
+        hit = self.selected()
+        if hit is None:
+            return
+        try:
+            pick = self.session.pick(hit)
+        except NotesearchError as exc:
+            self.say(exc.one_line(), alert=True)
+            return
+        if self.mode != "edit":
+            shown = self.paths.shown(hit.section.path)
+            self.chosen = True
+            self.exit(shown if self.mode == "print" else f"{shown}:{pick.line}", EXIT_CHOSEN)
+            return
+        failed = edit(self, pick)
+        if failed:
+            self.say(failed, alert=True)
+        self.chosen = True
+        self._search_now(self.query_one("#query", QueryLine).value)  # the note may have changed
+        self._check_stale()
+
+    def action_accept(self) -> None:
+        """Replace the query's words with the suggested spelling (tag filters kept)."""
+        answer = self.answer
+        if answer is None or answer.outcome is None or answer.outcome.suggestion is None:
+            return
+        line = answer.line
+        words = [answer.outcome.suggestion.corrected]
+        words += [f"#{t}" for t in line.tags] + [f"-#{t}" for t in line.exclude_tags]
+        query = self.query_one("#query", QueryLine)
+        query.value = " ".join(words)
+        query.cursor_position = len(query.value)
+
+    def action_copy_place(self) -> None:
+        hit = self.selected()
+        if hit is not None:
+            place = self._place(hit)
+            self.copy_to_clipboard(place)
+            self.say(f"copied {place}")
+
+    def action_copy_link(self) -> None:
+        hit, answer = self.selected(), self.answer
+        if hit is not None and answer is not None:
+            link = self.session.link(hit, answer.hits)
+            self.copy_to_clipboard(link)
+            self.say(f"copied {link}")
+
+    def action_toggle_preview(self) -> None:
+        preview = self.query_one("#preview", Preview)
+        preview.display = not preview.display
+
+    def action_refresh(self) -> None:
+        self.say("updating the index …", seconds=600)
+        self.run_worker(self._refresh_worker, thread=True, exclusive=True, group="refresh")
+
+    def _refresh_worker(self) -> None:
+        try:
+            stats = self.session.refresh()
+        except NotesearchError as exc:
+            self.call_from_thread(self.say, exc.one_line(), alert=True)
+            return
+        self.call_from_thread(self._refreshed, stats.summary())
+
+    def _refreshed(self, summary: str) -> None:
+        self.say(summary)
+        self._search_now(self.query_one("#query", QueryLine).value)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_leave(self) -> None:
+        self.exit(None, EXIT_CHOSEN if self.chosen else EXIT_NOTHING)
+
+    def action_interrupt(self) -> None:
+        self.exit(None, EXIT_INTERRUPTED)

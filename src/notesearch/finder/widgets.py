@@ -1,0 +1,163 @@
+"""The finder's pieces: the query line, a result's two lines, the Markdown preview, the help."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from rich.markdown import Markdown
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.screen import ModalScreen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Input, Static
+
+from ..models import Hit, Span
+from ..sanitize import clean, clean_with_spans
+from .keys import help_text
+
+MATCH = Style(bold=True, underline=True, color="yellow")  # a matched word in a snippet
+MARK = Style(bold=True, reverse=True)  # a matched word in the preview (plain: still seen)
+SpanFinder = Callable[[str], Sequence[Span]]
+
+
+class QueryLine(Input):
+    """The query line: ``?`` on an empty line shows the keys (elsewhere it is a wildcard)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character == "?" and not self.value:
+            event.stop()
+            event.prevent_default()
+            self.app.action_help()  # type: ignore[attr-defined]
+            return
+        await super()._on_key(event)
+
+
+def hit_prompt(hit: Hit, place: str) -> Text:
+    """A result's two lines: ``path:line  breadcrumb  #tags``, then its snippet, matches marked."""
+    section = hit.section
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append(clean(place), style="bold cyan")
+    trail = " › ".join(clean(part) for part in section.trail)
+    if trail:
+        head.append("  " + trail, style="bold")
+    if section.tags:
+        head.append("  " + " ".join("#" + clean(t) for t in section.tags), style="green")
+    raw = hit.snippet.text.replace("\n", " ")
+    text, spans = clean_with_spans(raw, [(s.start, s.end) for s in hit.snippet.spans])
+    snippet = Text("  " + text, no_wrap=True, overflow="ellipsis", style="dim")
+    for start, end in spans:
+        snippet.stylize(MATCH, start + 2, end + 2)
+    return Text("\n", no_wrap=True, overflow="ellipsis").join([head, snippet])
+
+
+def suggestion_prompt(corrected: str) -> Text:
+    text = Text("Did you mean: ", style="italic", no_wrap=True, overflow="ellipsis")
+    text.append(clean(corrected), style="bold yellow")
+    text.append("   (Ctrl-S or Enter)", style="dim")
+    return text
+
+
+def marked(segments: list[Segment], spans: Sequence[Span], mark: Style) -> list[Segment]:
+    """``segments`` (one rendered line) with the characters in ``spans`` restyled."""
+    if not spans:
+        return segments
+    out: list[Segment] = []
+    pos = 0
+    for seg in segments:
+        text, style = seg.text, seg.style
+        if seg.control or not text:
+            out.append(seg)
+            continue
+        end = pos + len(text)
+        cuts = sorted({pos, end} | {b for s in spans for b in (s.start, s.end) if pos < b < end})
+        for a, b in itertools.pairwise(cuts):
+            inside = any(s.start <= a and b <= s.end for s in spans)
+            piece = text[a - pos : b - pos]
+            out.append(Segment(piece, (style + mark if style else mark) if inside else style))
+        pos = end
+    return out
+
+
+class Preview(ScrollView):
+    """The selected section rendered as Markdown, every match marked, scrolled to the first."""
+
+    DEFAULT_CSS = "Preview { overflow-x: hidden; }"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.can_focus = False
+        self._markdown = ""
+        self._find: SpanFinder | None = None
+        self._lines: list[Strip] = []
+        self._width = 0
+        self.first_match: int | None = None
+
+    def show(self, markdown: str, find: SpanFinder | None) -> None:
+        """Show ``markdown``; ``find`` gives the matches of one rendered line."""
+        self._markdown, self._find = markdown, find
+        self._width = 0
+        self._layout_lines()
+
+    @property
+    def text(self) -> str:
+        """The rendered lines as plain text (for tests)."""
+        return "\n".join(strip.text for strip in self._lines)
+
+    def _layout_lines(self) -> None:
+        width = max(10, self.scrollable_content_region.width)
+        if width == self._width:
+            return
+        self._width = width
+        console = self.app.console
+        options = console.options.update(width=width, height=None)
+        rendered = console.render_lines(
+            Markdown(self._markdown, hyperlinks=False), options, pad=False
+        )
+        self._lines, self.first_match = [], None
+        for number, segments in enumerate(rendered):
+            plain = "".join(seg.text for seg in segments if not seg.control)
+            spans = self._find(plain) if self._find is not None and plain.strip() else ()
+            if spans and self.first_match is None:
+                self.first_match = number
+            self._lines.append(Strip(marked(segments, spans, MARK)))
+        self.virtual_size = Size(width, len(self._lines))
+        top = max(0, (self.first_match or 0) - 2)
+        self.scroll_to(y=top, animate=False, force=True)
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout_lines()
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if index >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        return self._lines[index].crop_extend(0, width, self.rich_style)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys, over the finder; any of Esc, F1, ? or q closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Static { width: auto; max-width: 90%; height: auto; padding: 1 2;
+                          border: round $accent; background: $surface; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,question_mark,q,enter", "close", "close", show=False)
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(help_text()), id="keys-help")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
