@@ -4,10 +4,14 @@ Documentation has one page per region, runtime or version with the same
 headings and nearly the same text; unfolded, one query shows eight copies of
 one table. A ranked section is folded into a higher one when their headings
 (with the breadcrumb) share at least :data:`HEADING_SIMILARITY` of their
-words and their texts at least :data:`TEXT_SIMILARITY` (Jaccard similarity of
-the sets of words, case-folded, not stemmed: templated copies differ in a
-name or a number, not in grammar). Sections of fewer than :data:`MIN_WORDS`
-words never fold (two empty "Examples" sections are not duplicates).
+words and their headings and texts together at least :data:`TEXT_SIMILARITY`
+(Jaccard similarity of the sets of words, case-folded, not stemmed:
+templated copies differ in a name or a number, not in grammar). The words of
+a note's own path are left out of its sets first: a templated page carries
+what varies in its file name (``us-east-1.md``, ``python-logging.md``).
+Sections of fewer than :data:`MIN_WORDS` words never fold (two "Examples"
+sections with no text are not duplicates), nor do two sections of one note
+(the per-note cap limits those).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from .rank import Scored
 
 HEADING_SIMILARITY = 0.5
 TEXT_SIMILARITY = 0.8
-MIN_WORDS = 5
+MIN_WORDS = 4
 _WORD = re.compile(r"\w+")
 
 
@@ -32,23 +36,54 @@ class Folded:
     similar: list[Scored] = field(default_factory=list)
 
 
-def fold(ranked: Sequence[Scored], limit: int | None = None) -> list[Folded]:
-    """Fold each result into the first higher one it nearly duplicates.
+def fold(ranked: Sequence[Scored], limit: int | None = None, per_note: int = 0) -> list[Folded]:
+    """Fold each result into the first higher one it nearly duplicates; cap and cut the rest.
 
-    Stops looking for new results once ``limit`` are kept, but goes on
-    folding the rest into those kept (so that ``+N`` counts every copy among
-    the candidates).
+    A result that folds into none is kept while its note has fewer than
+    ``per_note`` kept (0: no cap) and fewer than ``limit`` are kept (None:
+    no limit); the later ones still fold into those kept, so that ``+N``
+    counts every copy among the candidates.
     """
-    kept: list[tuple[Folded, frozenset[str], _Lazy]] = []
+    kept: list[_Kept] = []
+    by_word: dict[str, list[_Kept]] = {}  # heading word -> the kept results it is in
+    untitled: list[_Kept] = []  # kept results with no heading words
+    notes: dict[str, int] = {}
     for item in ranked:
-        heading = _words(" ".join([*item.data["breadcrumb"], item.data["heading"]]))
-        text = _Lazy(item.data["text"])
-        home = next((f for f, h, t in kept if _similar(heading, h, text, t)), None)
+        note = item.data["path"]
+        own = _words(note)
+        heading = _words(" ".join([*item.data["breadcrumb"], item.data["heading"]])) - own
+        text = _Lazy(item.data["text"], heading, own)
+        nearby = {id(k): k for w in heading for k in by_word.get(w, ())} if heading else {}
+        home = next(
+            (
+                k.folded
+                for k in sorted([*nearby.values(), *untitled], key=lambda k: k.order)
+                if k.note != note and _similar(heading, k.heading, text, k.text)
+            ),
+            None,
+        )
         if home is not None:
             home.similar.append(item)
-        elif limit is None or len(kept) < limit:
-            kept.append((Folded(item), heading, text))
-    return [folded for folded, _, _ in kept]
+            continue
+        if (limit is not None and len(kept) >= limit) or (0 < per_note <= notes.get(note, 0)):
+            continue
+        notes[note] = notes.get(note, 0) + 1
+        entry = _Kept(len(kept), note, heading, text, Folded(item))
+        kept.append(entry)
+        for word in heading:
+            by_word.setdefault(word, []).append(entry)
+        if not heading:
+            untitled.append(entry)
+    return [entry.folded for entry in kept]
+
+
+@dataclass(slots=True)
+class _Kept:
+    order: int
+    note: str
+    heading: frozenset[str]
+    text: _Lazy
+    folded: Folded
 
 
 def _similar(heading: frozenset[str], other: frozenset[str], text: _Lazy, theirs: _Lazy) -> bool:
@@ -61,17 +96,19 @@ def _similar(heading: frozenset[str], other: frozenset[str], text: _Lazy, theirs
 
 
 class _Lazy:
-    """A section text's set of words, worked out when first needed."""
+    """A section's words (heading and text, less its path's), worked out when first needed."""
 
-    __slots__ = ("_text", "_words")
+    __slots__ = ("_heading", "_own", "_text", "_words")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, heading: frozenset[str], own: frozenset[str]) -> None:
         self._text = text
+        self._heading = heading
+        self._own = own
         self._words: frozenset[str] | None = None
 
     def words(self) -> frozenset[str]:
         if self._words is None:
-            self._words = _words(self._text)
+            self._words = (_words(self._text) - self._own) | self._heading
         return self._words
 
 

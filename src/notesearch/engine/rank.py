@@ -43,14 +43,10 @@ class Scored:
     parts: dict[str, float]
 
 
-Analyze = Callable[[str], frozenset[str]]
-
-
 def rescore(
     candidates: Iterable[tuple[float, int, dict[str, Any]]],
     words: frozenset[str],
     matched: Callable[[int], frozenset[str]],
-    analyze: Analyze,
     links_to: Callable[[str], int],
 ) -> list[Scored]:
     """Score the candidates again (see the module docstring); the best first.
@@ -59,33 +55,32 @@ def rescore(
         candidates: (BM25 score, Whoosh docnum, stored record), best first.
         words: the query's words, as index terms.
         matched: the query terms a candidate's text matched, by docnum.
-        analyze: text -> its index terms.
         links_to: note path -> the number of sections that link to it.
     """
-    titled: set[str] = set()  # notes whose title evidence was already given
-    cache: dict[str, frozenset[str]] = {}
-
-    def terms(text: str) -> frozenset[str]:
-        if text not in cache:
-            cache[text] = analyze(text)
-        return cache[text]
-
-    scored = []
+    first = []
     for bm25, docnum, data in candidates:
-        note = data["path"]
-        heading = terms(" ".join([*data["breadcrumb"], data["heading"]]))
-        title = terms(data["title"])
+        heading = frozenset(data["heading_words"])
+        title = frozenset(data["title_words"])
         parts = {"text": bm25}
         if len(words) > 1:
             held = matched(docnum) | heading | title
             coverage = len(words & held) / len(words)
             parts["coverage"] = 1.0 - COORDINATION + COORDINATION * coverage
         parts["heading"] = 1.0 + HEADING_WEIGHT * _share(words, heading)
-        if note not in titled:
-            titled.add(note)
-            parts["title"] = 1.0 + TITLE_WEIGHT * _share(words, title)
-        parts["prior"] = prior(links_to(note))
-        scored.append(Scored(math.prod(parts.values()), docnum, data, parts))
+        parts["prior"] = prior(links_to(data["path"]))
+        first.append(Scored(math.prod(parts.values()), docnum, data, parts))
+    # The title's bonus goes to the note's best section by everything else.
+    titled: set[str] = set()
+    scored = []
+    for item in order(first):
+        note = item.data["path"]
+        if note in titled:
+            scored.append(item)
+            continue
+        titled.add(note)
+        bonus = 1.0 + TITLE_WEIGHT * _share(words, frozenset(item.data["title_words"]))
+        parts = {**item.parts, "title": bonus}
+        scored.append(Scored(item.score * bonus, item.docnum, item.data, parts))
     return order(scored)
 
 

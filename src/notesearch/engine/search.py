@@ -16,7 +16,7 @@ from whoosh import query
 from ..models import Diagnostic, Hit, SearchResult
 from .fold import Folded
 from .fold import fold as folding
-from .highlight import ANALYZER, highlight_terms, snippet_for, text_terms
+from .highlight import highlight_terms, snippet_for, text_terms
 from .patterns import tag_term_warnings
 from .query import combine, parse_query, path_filter, tag_filter
 from .rank import rescore
@@ -108,11 +108,12 @@ def search(
             ((hit.score, hit.docnum, hit["data"]) for hit in found),
             words,
             matched.__getitem__,
-            _analyze,
             links_to,
         )
-        groups = folding(scored) if fold else [Folded(item) for item in scored]
-        ranked = _cap(groups, per_note)
+        if fold:
+            ranked = folding(scored, limit, per_note)
+        else:
+            ranked = _cap([Folded(item) for item in scored], per_note)
         # The candidates are the best `fetch` sections by BM25; the rescoring
         # reorders them (rank.py). Fetch more only when the cut fell inside a
         # run of equal BM25 scores or the per-note cap left too few.
@@ -143,10 +144,6 @@ def search(
         elapsed=time.perf_counter() - started,
         warnings=tuple(warnings),
     )
-
-
-def _analyze(text: str) -> frozenset[str]:
-    return frozenset(token.text for token in ANALYZER(text))
 
 
 def _explain(group: Folded) -> tuple[tuple[str, float], ...]:
