@@ -88,7 +88,13 @@ LABELS = {
 
 SETS: tuple[JudgedSet, ...] = (
     JudgedSet("obsidian", "obsidian-help-en", QUERIES_DIR / "queries.json", "training"),
-    JudgedSet("lambda", "aws-lambda-guide", QUERIES_DIR / "lambda.json", "held out"),
+    JudgedSet("lambda", "aws-lambda-guide", QUERIES_DIR / "lambda.json", "training"),
+    JudgedSet(
+        "obsidian-holdout", "obsidian-help-en", QUERIES_DIR / "obsidian-holdout.json", "held out"
+    ),
+    JudgedSet(
+        "lambda-holdout", "aws-lambda-guide", QUERIES_DIR / "lambda-holdout.json", "held out"
+    ),
     JudgedSet(
         "multilingual",
         QUERIES_DIR / "multilingual/notes",

@@ -40,6 +40,7 @@ ALLOWED = {
 LAYERS = {
     "errors": 0,
     "models": 0,
+    "listings": 1,
     "paths": 0,
     "pidlock": 0,
     "sanitize": 0,

@@ -56,12 +56,12 @@ if TYPE_CHECKING:
     )
     from .graph.lookup import find_note
     from .graph.tags import tag_counts, tag_tree
+    from .listings import LinkRef, TagCount, TagNode
     from .models import (
         Diagnostic,
         Hit,
         IndexStats,
         Link,
-        LinkRef,
         Pick,
         QueryOutcome,
         QueryRequest,
@@ -72,8 +72,6 @@ if TYPE_CHECKING:
         Span,
         Staleness,
         Suggestion,
-        TagCount,
-        TagNode,
     )
     from .notes.parse import parse_note
     from .settings import Color, Format, Settings
@@ -89,7 +87,6 @@ _LAZY = {
             "Hit",
             "IndexStats",
             "Link",
-            "LinkRef",
             "Pick",
             "QueryOutcome",
             "QueryRequest",
@@ -100,11 +97,10 @@ _LAZY = {
             "Span",
             "Staleness",
             "Suggestion",
-            "TagCount",
-            "TagNode",
         ),
         "models",
     ),
+    **dict.fromkeys(("LinkRef", "TagCount", "TagNode"), "listings"),
     **dict.fromkeys(("Color", "Format", "Settings"), "settings"),
     "Vault": "vault",
     "broken_links": "graph.links",

@@ -53,6 +53,8 @@ class QueryArgs:
     links_to: str | None = None
     linked_from: str | None = None
     correct: bool = False
+    fold: bool = True
+    explain: bool = False
     refresh: bool = False
     cwd: str | None = None
 
@@ -71,6 +73,8 @@ class QueryArgs:
             links_to=self.links_to,
             linked_from=self.linked_from,
             correct=self.correct,
+            fold=self.fold,
+            explain=self.explain,
             refresh=self.refresh,
             cwd=self.cwd,
         )

@@ -143,12 +143,17 @@ class Hit:
     score: float
     snippet: Snippet
     rank: int
+    similar: tuple[str, ...] = ()  # notes of the near-identical sections folded into this one
+    explain: tuple[tuple[str, float], ...] = ()  # the parts of the score, with --explain
 
     def to_dict(self) -> dict[str, Any]:
         record = self.section.to_dict()
         record["score"] = round(self.score, 4)
         record["snippet"] = self.snippet.text
         record["highlights"] = [{"start": s.start, "end": s.end} for s in self.snippet.spans]
+        record["similar"] = list(self.similar)
+        if self.explain:
+            record["explain"] = {name: round(value, 4) for name, value in self.explain}
         return record
 
 
@@ -192,6 +197,8 @@ class QueryRequest:
     links_to: str | None = None
     linked_from: str | None = None
     correct: bool = False
+    fold: bool = True  # near-identical sections shown once (engine.fold)
+    explain: bool = False  # each hit carries the parts of its score
     refresh: bool = False
     cwd: str | None = None
 
@@ -248,58 +255,6 @@ class Pick:
     line: int
     column: int | None
     warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TagCount:
-    """A tag with the number of notes and sections that carry it."""
-
-    name: str
-    notes: int
-    sections: int
-
-
-@dataclass(frozen=True, slots=True)
-class LinkRef:
-    """A link together with where it stands: note, section and line."""
-
-    source: str
-    heading: str
-    breadcrumb: tuple[str, ...]
-    link: Link
-    reason: str | None = None  # why it is broken, for broken links
-
-    @property
-    def target(self) -> str:
-        return self.link.raw
-
-    def to_dict(self) -> dict[str, object]:
-        record: dict[str, object] = {
-            "source": self.source,
-            "line": self.link.line,
-            "target": self.link.raw,
-            "kind": self.link.kind,
-            "path": self.link.path,
-            "anchor": self.link.anchor,
-            "exists": self.link.exists,
-            "outside": self.link.outside,
-            "heading": self.heading,
-            "breadcrumb": list(self.breadcrumb),
-        }
-        if self.reason is not None:
-            record["reason"] = self.reason
-        return record
-
-
-@dataclass(frozen=True, slots=True)
-class TagNode:
-    """A tag in the nested tree; counts include the tags below it."""
-
-    name: str  # full name, e.g. aws/s3
-    label: str  # last part, e.g. s3
-    depth: int
-    notes: int
-    sections: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import NotARegularFile, NothingFoundError, UnreadableNoteError
+from .listings import LinkRef, TagCount, TagNode
 from .models import (
     Diagnostic,
     IndexStats,
-    LinkRef,
     Pick,
     QueryOutcome,
     QueryRequest,
@@ -34,8 +34,6 @@ from .models import (
     Section,
     Shown,
     Staleness,
-    TagCount,
-    TagNode,
 )
 from .settings import Settings, for_notes
 
@@ -195,21 +193,23 @@ class Vault:
                 limit=request.limit,
                 per_note=request.per_note,
                 sections=sections,
+                fold=request.fold,
+                explain=request.explain,
             )
 
         result = run(request.text)
         warnings += [str(diag) for diag in result.warnings]
         suggestion = corrected = None
-        if not result.hits and spell:
-            fix = suggest(idx, request.text)
-            if fix is not None and request.correct:
-                warnings.append(
-                    f"no results for {fix.query!r}; showing results for {fix.corrected!r}"
-                )
-                result = run(fix.corrected)
-                corrected = fix
-            else:
-                suggestion = fix
+        # A word the index does not know gets a suggestion even when the
+        # other words matched (it would be dropped silently otherwise).
+        fix = suggest(idx, request.text) if spell else None
+        if fix is not None and request.correct:
+            found = "no results" if not result.hits else "unknown words"
+            warnings.append(f"{found} in {fix.query!r}; showing results for {fix.corrected!r}")
+            result = run(fix.corrected)
+            corrected = fix
+        else:
+            suggestion = fix
         return QueryOutcome(result, tuple(warnings), suggestion, corrected)
 
     def _link_filter(self, idx: Index, request: QueryRequest) -> set[tuple[str, int]] | None:
@@ -239,9 +239,11 @@ class Vault:
         with self.open() as idx:
             stale = self.staleness(idx)
             warnings = [f"{stale.describe()}; run `notesearch index`"] if stale else []
-            outcome = self._query(idx, replace(request, correct=False), warnings)
+            outcome = self._query(idx, request, warnings)
         hits = outcome.result.hits
         warnings = list(outcome.warnings)
+        if outcome.suggestion is not None:
+            warnings.append(f"Did you mean: {outcome.suggestion.corrected}  (add --correct)")
         text = request.text
         if not hits:
             raise NothingFoundError(f"nothing matched {text!r}", warnings=warnings)

@@ -104,7 +104,7 @@ def test_open_runs_the_editor_at_the_hit(
         (["checkpoint"], {"EDITOR": "vim"}, ["vim", "+13", "--", "ml/training.md"]),
         (["checkpoint", "--pick", "2"], {"EDITOR": "vim"}, ["vim", "+6", "--", "ml/training.md"]),
         # Filters are those of `query`.
-        (["storage", "--tag", "security"], {"EDITOR": "vim"}, ["vim", "+11", "--", "aws/s3.md"]),
+        (["public", "--tag", "security"], {"EDITOR": "vim"}, ["vim", "+12", "--", "aws/s3.md"]),
         (
             ["training", "--path", "decisions/*"],
             {"EDITOR": "vim"},

@@ -194,7 +194,7 @@ CASES: list[tuple[str, list[str], dict[str, str | None], int, str]] = [
     ("-0 without paths", ["training", "-0"], {}, 2, "-0/--null goes with --format paths"),
     (
         "--links-to, a path from here",
-        ["training", "--links-to", "notes/aws/s3.md", "--format", "paths"],
+        ["batch", "--links-to", "notes/aws/s3.md", "--format", "paths"],
         {},
         0,
         "ml/training.md",

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from ..models import LinkRef, QueryRequest, Section, TagCount, TagNode
+from ..listings import LinkRef, TagCount, TagNode
+from ..models import QueryRequest, Section
 from ..paths import PathDisplay
 from ..printers.jsonl import SCHEMA_VERSION
 from ..sanitize import clean, clean_block, clean_with_spans

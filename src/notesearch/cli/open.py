@@ -9,7 +9,7 @@ import click
 
 from ..settings import Settings
 from .failures import CommandError, errors, warn
-from .options import filter_options, location_options
+from .options import correct_option, filter_options, location_options
 
 
 @click.command("open")
@@ -25,6 +25,7 @@ from .options import filter_options, location_options
     help="Open the Nth result, numbered as `notesearch query` numbers them.",
 )
 @filter_options
+@correct_option
 @errors
 def open_command(
     words: tuple[str, ...],
@@ -35,6 +36,7 @@ def open_command(
     any_tags: tuple[str, ...],
     exclude_tags: tuple[str, ...],
     path_glob: str | None,
+    correct: bool,
     settings: Settings,
 ) -> None:
     """Search, then open a result in $VISUAL or $EDITOR at its line.
@@ -58,7 +60,12 @@ def open_command(
     if editor is None:
         raise CommandError("no editor set: set $EDITOR (or $VISUAL), e.g. export EDITOR=vim")
     request = QueryRequest(
-        " ".join(words), tags=tags, any_tags=any_tags, exclude_tags=exclude_tags, path=path_glob
+        " ".join(words),
+        tags=tags,
+        any_tags=any_tags,
+        exclude_tags=exclude_tags,
+        path=path_glob,
+        correct=correct,
     )
     chosen = Vault(notes_dir, index_dir, settings).pick(request, pick)
     for message in chosen.warnings:

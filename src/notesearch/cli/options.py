@@ -245,3 +245,11 @@ def color_option(func: F) -> F:
         show_default=True,
         help="Color (NO_COLOR is honoured).",
     )(func)
+
+
+correct_option = click.option(
+    "--correct",
+    is_flag=True,
+    help="When a query word is not in the index and a spelling correction exists, "
+    "search the corrected query.",
+)

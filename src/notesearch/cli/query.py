@@ -14,7 +14,14 @@ from ..printers.context import Terminal
 from ..printers.messages import EXIT_FOUND
 from ..settings import QUERY_FORMATS, Settings
 from .failures import errors
-from .options import color_option, complete_notes, filter_options, format_option, location_options
+from .options import (
+    color_option,
+    complete_notes,
+    correct_option,
+    filter_options,
+    format_option,
+    location_options,
+)
 
 if TYPE_CHECKING:
     from ..serve.protocol import Output
@@ -69,10 +76,18 @@ if TYPE_CHECKING:
     shell_complete=complete_notes,
     help="Only sections this note links to (all of a note it links to without #anchor).",
 )
+@correct_option
 @click.option(
-    "--correct",
+    "--no-fold",
+    "no_fold",
     is_flag=True,
-    help="When nothing matches and a spelling correction exists, run the corrected query.",
+    help="Show near-identical sections (templated pages) each on its own "
+    "[default: folded into the best one, +N similar].",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help='Show the parts of each result\'s score (on stderr; in JSON as "explain").',
 )
 @click.option("--refresh", is_flag=True, help="Update the index before searching.")
 @errors
@@ -95,6 +110,8 @@ def query_command(
     links_to: str | None,
     linked_from: str | None,
     correct: bool,
+    no_fold: bool,
+    explain: bool,
     refresh: bool,
     settings: Settings,
 ) -> None:
@@ -131,6 +148,8 @@ def query_command(
         links_to=links_to,
         linked_from=linked_from,
         correct=correct,
+        fold=not no_fold,
+        explain=explain,
         refresh=refresh,
     )
     terminal = Terminal.current(sys.stdout)

@@ -120,8 +120,17 @@ def _entry(note_file: NoteFile, hashed: str, note: Note) -> NoteEntry:
     )
 
 
+def words_of(text: str) -> list[str]:
+    """The index terms of a title or heading as words: lowercased first, so that
+    a CamelCase name (``ListEventSourceMappings``) is one word, not four."""
+    from .highlight import ANALYZER
+
+    return sorted({token.text for token in ANALYZER(text.lower())})
+
+
 def documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterable[dict[str, Any]]:
     title_text = " ".join([note.title, *aliases])
+    title_words = words_of(note.title)
     for ordinal, section in enumerate(note.sections):
         targets: list[str] = []
         for link in section.links:
@@ -145,15 +154,23 @@ def documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterable
             "path": note.path,
             "title": title_text,
             "heading": section.heading,
-            "body": f"{title_text}\n{section.heading}\n{section.text}",
+            # The title counts once per note: in its first section's body
+            # (a title word matched every section of the note, each with
+            # nothing to highlight); the ranking adds it to the others' coverage.
+            "body": f"{title_text}\n{section.heading}\n{section.text}"
+            if ordinal == 0
+            else f"{section.heading}\n{section.text}",
             "tag": ",".join(tagmod.expand(section.tags)),
             "link": ",".join(t.replace(",", " ") for t in targets),
-            "data": _stored(section),
+            "data": _stored(section, title_words),
         }
 
 
-def _stored(section: Any) -> dict[str, Any]:
+def _stored(section: Any, title_words: list[str]) -> dict[str, Any]:
+    """The Section record, plus the terms of its title and heading for the ranking."""
     record: dict[str, Any] = section.to_dict()
+    record["title_words"] = title_words
+    record["heading_words"] = words_of(" ".join([*section.breadcrumb, section.heading]))
     for link in record["links"]:
         del link["exists"]  # worked out when read, against the notes present then
     return record

@@ -9,23 +9,18 @@ snippets carry highlight spans (:mod:`.highlight`).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from whoosh import query
 
 from ..models import Diagnostic, Hit, SearchResult
+from .fold import Folded
+from .fold import fold as folding
 from .highlight import highlight_terms, snippet_for, text_terms
 from .patterns import tag_term_warnings
 from .query import combine, parse_query, path_filter, tag_filter
+from .rank import rescore
 from .reader import Index
-
-# How much a section that holds only some of the query's words loses: a
-# section with all of them keeps its whole score, one with half keeps 85 %.
-COORDINATION = 0.3
-
-
-Ranked = tuple[float, int, dict[str, Any]]  # (score, Whoosh docnum, stored record)
 
 
 def search(
@@ -39,6 +34,8 @@ def search(
     limit: int | None = 10,
     per_note: int = 3,
     sections: set[tuple[str, int]] | None = None,
+    fold: bool = True,
+    explain: bool = False,
 ) -> SearchResult:
     """Search the index; the best sections first.
 
@@ -53,6 +50,8 @@ def search(
         per_note: the most hits from one note; 0 for no cap.
         sections: only these sections, as (note path, line) pairs (the link
             filters of :mod:`notesearch.graph` produce them).
+        fold: fold near-identical sections into the higher one (:mod:`.fold`).
+        explain: give each hit the parts of its score (:mod:`.rank`).
 
     Raises:
         QuerySyntaxError: the query (or a tag) cannot be parsed.
@@ -75,6 +74,14 @@ def search(
         allow = allowed
     words = text_terms(parsed.iter_all_terms())
 
+    reader = index._searcher.reader()
+    links: dict[str, int] = {}
+
+    def links_to(note: str) -> int:
+        if note not in links:
+            links[note] = reader.doc_frequency("link", note.lower())
+        return links[note]
+
     fetch = None if limit is None else max(limit * 5, 50)
     while True:
         # One more than needed, to see whether the cut falls inside a run of
@@ -92,22 +99,27 @@ def search(
             optimize=False,
         )
         found = list(results)
-        tied: float | None = None
+        tied = False
         if fetch is not None and len(found) > fetch:
-            if round(found[fetch].score, 6) == round(found[fetch - 1].score, 6):
-                tied = round(found[fetch - 1].score, 6)
+            tied = round(found[fetch].score, 6) == round(found[fetch - 1].score, 6)
             del found[fetch:]
-        batch = [
-            (hit.score * _coordination(words, hit.matched_terms()), hit.docnum, hit["data"])
-            for hit in found
-        ]
-        ranked = _cap(_order(batch), per_note)
-        if fetch is None or limit is None or len(batch) < fetch:
+        matched = {hit.docnum: text_terms(hit.matched_terms()) for hit in found}
+        scored = rescore(
+            ((hit.score, hit.docnum, hit["data"]) for hit in found),
+            words,
+            matched.__getitem__,
+            links_to,
+        )
+        if fold:
+            ranked = folding(scored, limit, per_note)
+        else:
+            ranked = _cap([Folded(item) for item in scored], per_note)
+        # The candidates are the best `fetch` sections by BM25; the rescoring
+        # reorders them (rank.py). Fetch more only when the cut fell inside a
+        # run of equal BM25 scores or the per-note cap left too few.
+        if fetch is None or limit is None or len(found) < fetch:
             break
-        # Sections past the cut score at most the last one fetched (the
-        # coordination factor is at most 1): they matter only when they tie
-        # with a section that would be shown.
-        if len(ranked) >= limit and (tied is None or round(ranked[limit - 1][0], 6) > tied):
+        if len(ranked) >= limit and not tied:
             break
         fetch *= 4
 
@@ -116,12 +128,14 @@ def search(
     files: dict[str, list[str] | None] = {}  # each note read once, however many hits it has
     hits = tuple(
         Hit(
-            section=index.section(data),
-            score=score,
-            snippet=snippet_for(index, data, terms, files),
+            section=index.section(group.item.data),
+            score=group.item.score,
+            snippet=snippet_for(index, group.item.data, terms, files),
             rank=rank,
+            similar=tuple(other.data["path"] for other in group.similar),
+            explain=_explain(group) if explain else (),
         )
-        for rank, (score, _, data) in enumerate(hits_raw, 1)
+        for rank, group in enumerate(hits_raw, 1)
     )
     return SearchResult(
         query=text,
@@ -132,28 +146,18 @@ def search(
     )
 
 
-def _coordination(words: frozenset[str], matched: Iterable[tuple[str, Any]]) -> float:
-    """The bonus for holding more of the query's words: 1.0 when all are there."""
-    if len(words) < 2:
-        return 1.0
-    share = len(text_terms(matched) & words) / len(words)
-    return 1.0 - COORDINATION + COORDINATION * share
+def _explain(group: Folded) -> tuple[tuple[str, float], ...]:
+    parts = [*group.item.parts.items(), ("score", group.item.score)]
+    return (*parts, ("folded", float(len(group.similar))))
 
 
-def _order(
-    batch: list[Ranked],
-) -> list[Ranked]:
-    """Score order with a deterministic tie-break (path, then line)."""
-    return sorted(batch, key=lambda b: (-round(b[0], 6), b[2]["path"], b[2]["line"]))
-
-
-def _cap(ranked: list[Ranked], per_note: int) -> list[Ranked]:
+def _cap(ranked: list[Folded], per_note: int) -> list[Folded]:
     if per_note <= 0:
         return ranked
     counts: dict[str, int] = {}
     kept = []
     for item in ranked:
-        note = item[2]["path"]
+        note = item.item.data["path"]
         if counts.get(note, 0) < per_note:
             counts[note] = counts.get(note, 0) + 1
             kept.append(item)

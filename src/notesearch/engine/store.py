@@ -38,7 +38,8 @@ from ..paths import display
 from . import folder, seal
 from .tables import META, STAT, TABLE, FileTable, StatTable, read_meta, write_json
 
-SCHEMA_VERSION = 4  # 2: no spelling field; 3: aliases in body, stat.json; 4: analysis.py
+SCHEMA_VERSION = 5  # 2: no spelling field; 3: aliases in body, stat.json; 4: analysis.py;
+# 5: the title in a note's first section only, title and heading words stored for the ranking
 CURRENT = "CURRENT"
 LOCK = "lock"
 _PREFIX = "gen-"

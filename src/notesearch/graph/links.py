@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine.reader import Index
-from ..models import LinkRef
+from ..listings import LinkRef
 from ..notes.links import slugify
 from ..notes.names import names_a_note, wiki_name
 

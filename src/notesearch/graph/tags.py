@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..engine.reader import Index
-from ..models import TagCount, TagNode
+from ..listings import TagCount, TagNode
 from ..notes import tags as tagmod
 
 

@@ -65,22 +65,20 @@ def make_printer(
         from .terminal import RichPrinter
 
         return RichPrinter(out, err, color=color, paths=paths, width=width, screen=screen, env=env)
-    if fmt == Format.PLAIN:
-        from .plain import PlainPrinter
-
-        printer = PlainPrinter(out, paths)
-        printer.err = err
-        return printer
     if fmt in (Format.JSONL, Format.JSON):
         from .jsonl import JsonPrinter
 
         return JsonPrinter(out, paths, array=fmt == Format.JSON)
-    if fmt == Format.PATHS:
-        from .plain import PathsPrinter
+    from .plain import PathsPrinter, PlainPrinter, VimgrepPrinter
 
-        return PathsPrinter(out, paths, null=null)
-    if fmt == Format.VIMGREP:
-        from .plain import VimgrepPrinter
-
-        return VimgrepPrinter(out, paths)
-    raise ValueError(f"unknown format {fmt!r}")
+    printer: PlainPrinter | PathsPrinter | VimgrepPrinter
+    if fmt == Format.PLAIN:
+        printer = PlainPrinter(out, paths)
+    elif fmt == Format.PATHS:
+        printer = PathsPrinter(out, paths, null=null)
+    elif fmt == Format.VIMGREP:
+        printer = VimgrepPrinter(out, paths)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    printer.err = err  # an empty report, --explain
+    return printer

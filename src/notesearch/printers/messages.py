@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING
 from ..errors import NotesearchError
 
 if TYPE_CHECKING:
-    from ..models import QueryOutcome
+    from ..models import Hit, QueryOutcome
 
 EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -72,3 +72,13 @@ def outcome_messages(outcome: QueryOutcome, err: IO[str]) -> None:
     if fix is not None:
         command = shlex.join(["notesearch", "query", fix.corrected])
         _write(err, _clean(f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)"))
+
+
+def explanation(hit: Hit, location: str) -> str:
+    """``explain 1 a.md:3: text 8.2 × coverage 1.00 × ... = 19.7 (2 folded)``: one hit's score."""
+    parts = dict(hit.explain)
+    total = parts.pop("score", hit.score)
+    folded = int(parts.pop("folded", 0))
+    factors = " × ".join(f"{name} {value:.2f}" for name, value in parts.items())
+    tail = f" ({folded} folded)" if folded else ""
+    return _clean(f"explain {hit.rank} {location}: {factors} = {total:.2f}{tail}")

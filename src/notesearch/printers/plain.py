@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-from ..models import Records, SearchResult, Section, Shown
+from ..models import Hit, Records, SearchResult, Section, Shown
 from ..paths import PathDisplay
 from ..sanitize import clean, clean_block, clean_line
 
@@ -21,6 +21,11 @@ def trail(section: Section) -> str:
 def shown_path(paths: PathDisplay | None, path: str) -> str:
     """A note path as printed (see :class:`~notesearch.paths.PathDisplay`), unescaped."""
     return path if paths is None else paths.shown(path)
+
+
+def similar(hit: Hit) -> str:
+    """``  [+2 similar]`` after a hit that has near-identical sections folded into it."""
+    return f"  [+{len(hit.similar)} similar]" if hit.similar else ""
 
 
 def record_lines(records: Records, paths: PathDisplay | None = None) -> list[str]:
@@ -55,6 +60,18 @@ class _Lines:
     paths: PathDisplay | None = None
     err: IO[str] | None = None  # where an empty report says so
 
+    def _explain(self, result: SearchResult) -> None:
+        """Each hit's score parts on stderr (``--explain``; JSON carries them in the record)."""
+        from .messages import explanation, say
+
+        if self.err is None:
+            return
+        for hit in result.hits:
+            if hit.explain:
+                say(
+                    explanation(hit, f"{self._path(hit.section.path)}:{hit.section.line}"), self.err
+                )
+
     def _path(self, path: str) -> str:
         return clean(shown_path(self.paths, path))
 
@@ -79,11 +96,12 @@ class PlainPrinter(_Lines):
         self.paths = paths
 
     def hits(self, result: SearchResult) -> None:
+        self._explain(result)
         for hit in result.hits:
             s = hit.section
             self.out.write(
                 f"{self._path(s.path)}:{s.line}: {clean_line(trail(s))}: "
-                f"{clean_line(hit.snippet.text)}\n"
+                f"{clean_line(hit.snippet.text)}{similar(hit)}\n"
             )
 
     def sections(self, sections: Iterable[Section]) -> None:
@@ -115,6 +133,7 @@ class PathsPrinter(_Lines):
         self.out.write((shown if self.end == "\0" else clean(shown)) + self.end)
 
     def hits(self, result: SearchResult) -> None:
+        self._explain(result)
         for hit in result.hits:
             self._once(hit.section.path)
 
@@ -134,6 +153,7 @@ class VimgrepPrinter(_Lines):
         self.paths = paths
 
     def hits(self, result: SearchResult) -> None:
+        self._explain(result)
         for hit in result.hits:
             snip = hit.snippet
             line = snip.line or hit.section.line

@@ -7,7 +7,8 @@ its own, so no command branches on the format.
 
 from __future__ import annotations
 
-from ..models import LinkRef, Records, TagCount, TagNode
+from ..listings import LinkRef, TagCount, TagNode
+from ..models import Records
 from .plain import SEPARATOR
 
 TAG_COLUMNS = ("tag", "notes", "sections")

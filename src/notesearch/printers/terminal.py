@@ -143,7 +143,14 @@ class RichPrinter:
             body = Text("  " + snippet_text)
             for start, end in spans:
                 body.stylize(MATCH_STYLE, start + 2, end + 2)
+            if hit.similar:
+                body.append(f"  +{len(hit.similar)} similar", style=DIM)
             self.console.print(body)
+            if hit.explain:
+                from .messages import explanation
+
+                where = f"{shown_path(self.paths, s.path)}:{s.line}"
+                self.err.print(Text("notesearch: " + explanation(hit, where)), soft_wrap=True)
             self.console.print()
         self.shown += len(result.hits)
         self.elapsed += result.elapsed

@@ -1,0 +1,100 @@
+"""Rescoring of the fetched candidates: fields, coverage of the query's words, a prior.
+
+Whoosh ranks the sections by BM25 over ``body`` (the heading and the text,
+and the note's title in its first section). The best few hundred of them are
+then scored again here with what BM25 over one field cannot see:
+
+- **coverage**: the share of the query's words that the section holds in
+  its text, heading, breadcrumb or note title (a section with all of them
+  keeps its score, one with half loses :data:`COORDINATION` / 2);
+- **heading**: the share of the words in the section's heading and
+  breadcrumb;
+- **title**: the share of the words in the note's title, counted once per
+  note (for its best section), so that a title word does not lift every
+  section of the note;
+- **prior**: a bounded bonus from the links that point to the note (a hub
+  page wins a one-word topic, but never a clearly better text match).
+
+Every weight was measured with ``bench/relevance.py`` one at a time (the
+numbers are in the README's ranking section).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+COORDINATION = 0.3  # what a section missing every query word but one loses (at most)
+HEADING_WEIGHT = 0.2  # bonus for a heading (and breadcrumb) holding all the words
+TITLE_WEIGHT = 1.0  # bonus for a note title holding all the words (best section only)
+PRIOR_WEIGHT = 0.1  # the most the links to a note add
+PRIOR_LINKS = 50  # a note with this many linking sections gets the whole prior
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One candidate with its final score and the parts it is made of."""
+
+    score: float
+    docnum: int
+    data: dict[str, Any]
+    parts: dict[str, float]
+
+
+def rescore(
+    candidates: Iterable[tuple[float, int, dict[str, Any]]],
+    words: frozenset[str],
+    matched: Callable[[int], frozenset[str]],
+    links_to: Callable[[str], int],
+) -> list[Scored]:
+    """Score the candidates again (see the module docstring); the best first.
+
+    Args:
+        candidates: (BM25 score, Whoosh docnum, stored record), best first.
+        words: the query's words, as index terms.
+        matched: the query terms a candidate's text matched, by docnum.
+        links_to: note path -> the number of sections that link to it.
+    """
+    first = []
+    for bm25, docnum, data in candidates:
+        heading = frozenset(data["heading_words"])
+        title = frozenset(data["title_words"])
+        parts = {"text": bm25}
+        if len(words) > 1:
+            held = matched(docnum) | heading | title
+            coverage = len(words & held) / len(words)
+            parts["coverage"] = 1.0 - COORDINATION + COORDINATION * coverage
+        parts["heading"] = 1.0 + HEADING_WEIGHT * _share(words, heading)
+        parts["prior"] = prior(links_to(data["path"]))
+        first.append(Scored(math.prod(parts.values()), docnum, data, parts))
+    # The title's bonus goes to the note's best section by everything else.
+    titled: set[str] = set()
+    scored = []
+    for item in order(first):
+        note = item.data["path"]
+        if note in titled:
+            scored.append(item)
+            continue
+        titled.add(note)
+        bonus = 1.0 + TITLE_WEIGHT * _share(words, frozenset(item.data["title_words"]))
+        parts = {**item.parts, "title": bonus}
+        scored.append(Scored(item.score * bonus, item.docnum, item.data, parts))
+    return order(scored)
+
+
+def _share(words: frozenset[str], held: frozenset[str]) -> float:
+    return len(words & held) / len(words) if words else 0.0
+
+
+def prior(links: int) -> float:
+    """1.0 for a note nothing links to, up to 1 + PRIOR_WEIGHT (log scale)."""
+    if links <= 0:
+        return 1.0
+    return 1.0 + PRIOR_WEIGHT * min(1.0, math.log1p(links) / math.log1p(PRIOR_LINKS))
+
+
+def order(scored: Sequence[Scored]) -> list[Scored]:
+    """Score order with a deterministic tie-break (path, then line)."""
+    return sorted(scored, key=lambda s: (-round(s.score, 6), s.data["path"], s.data["line"]))

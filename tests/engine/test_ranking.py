@@ -1,0 +1,216 @@
+"""Ranking on small vaults built to show each failure pattern of plain BM25 (issue 12).
+
+Each vault is a handful of notes written here; each test fails on the
+ranking before field-aware rescoring, the link prior, folding and
+suggestions for unknown words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from notesearch import build_index, open_index, search
+from notesearch.engine.reader import Index
+from notesearch.engine.spelling import suggest
+from tests.helpers import write
+
+REGIONS = ("us-east-1", "eu-west-1", "ap-south-1", "sa-east-1", "ca-central-1", "me-south-1")
+
+TEMPLATE = """# Algorithm registry paths in {region}
+
+## Widget (algorithm)
+The registry path of the widget algorithm image in {region}. Pull the image
+before training, tag it with the algorithm version and push it to the
+registry of your account. The widget image supports training and inference.
+"""
+
+VAULTS: dict[str, dict[str, str]] = {
+    # 1. Templated near-duplicates: one page per region, and the page about the algorithm.
+    "templated": {
+        **{f"regions/{r}.md": TEMPLATE.format(region=r) for r in REGIONS},
+        "widget.md": "# Widget algorithm\n\nThe widget algorithm clusters points; "
+        "it is trained on an image of its own.\n",
+    },
+    # 2. A note titled with the query's words against notes that repeat them in bodies.
+    "titled": {
+        "tuning/gizmo-hyperparameters.md": "# Gizmo Hyperparameters\n\n"
+        "The learning rate and the depth of the trees; defaults in the table below.\n",
+        "tuning/notes-a.md": "# Tuning diary\n\nThe gizmo run used new hyperparameters. "
+        "Gizmo again: the hyperparameters were wrong, so the gizmo was retrained.\n",
+        "tuning/notes-b.md": "# Lab log\n\nHyperparameters for gizmo: we changed the "
+        "hyperparameters of gizmo twice.\n",
+    },
+    # 3. A hub page that many notes link to, against a leaf with the same text match.
+    "hub": {
+        "storage-classes.md": "# Storage classes\n\nGlacier archives data for years.\n",
+        "a-shutdown.md": "# Shutdown rules\n\nGlacier archives data for months.\n",
+        **{
+            f"topic-{n}.md": f"# Topic {n}\n\nRules: see [the classes](storage-classes.md).\n"
+            for n in range(6)
+        },
+    },
+    # 4. A title word: only the note's first section holds it.
+    "title word": {
+        "kinesis.md": "# Kinesis\n\nStreams of records.\n\n## Shards\nEach shard takes "
+        "1 MB/s.\n\n## Retention\nRecords stay 24 hours.\n",
+        "other.md": "# Other\n\nNothing about streams.\n",
+    },
+    # 5. One misspelt word next to a good one.
+    "typo": {
+        "concurrency.md": "# Concurrency\n\nThe concurrency limit of an account is 1000.\n",
+        "limits.md": "# Limits\n\nThe payload limit is 6 MB.\n",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Index]]:
+    opened = {}
+    for name, notes in VAULTS.items():
+        root = tmp_path_factory.mktemp(name.replace(" ", "-"))
+        for rel, text in notes.items():
+            write(root / "notes", rel, text)
+        build_index(root / "notes", root / "index")
+        opened[name] = open_index(root / "index", root / "notes")
+    yield opened
+    for index in opened.values():
+        index.close()
+
+
+def paths(index: Index, text: str, **options: object) -> list[str]:
+    return [hit.section.path for hit in search(index, text, **options).hits]  # type: ignore[arg-type]
+
+
+def test_templated_copies_fold_into_one_result(indexes: dict[str, Index]) -> None:
+    hits = search(indexes["templated"], "widget algorithm").hits
+    copies = [h for h in hits if h.section.heading == "Widget (algorithm)"]
+    assert len(copies) == 1
+    assert len(copies[0].similar) == len(REGIONS) - 1
+    assert sorted([copies[0].section.path, *copies[0].similar]) == sorted(
+        f"regions/{r}.md" for r in REGIONS
+    )
+    assert "widget.md" in [h.section.path for h in hits]
+    assert copies[0].to_dict()["similar"] == list(copies[0].similar)
+
+
+def test_folding_happens_before_the_limit_and_can_be_turned_off(
+    indexes: dict[str, Index],
+) -> None:
+    index = indexes["templated"]
+
+    # Folded, the first three results are three different answers; unfolded,
+    # copies of one templated section take their places.
+    def answers(**options: object) -> set[str]:
+        hits = search(index, "widget algorithm", limit=3, **options).hits  # type: ignore[arg-type]
+        return {h.section.heading.split(" in ")[0] for h in hits}
+
+    assert len(answers()) == 3
+    assert len(answers(fold=False)) < 3
+    unfolded = search(index, "widget algorithm", fold=False, limit=None).hits
+    assert len([h for h in unfolded if h.section.heading == "Widget (algorithm)"]) == len(REGIONS)
+    assert all(h.similar == () for h in unfolded)
+
+
+@pytest.mark.parametrize(
+    ("vault", "query", "first"),
+    [
+        ("titled", "gizmo hyperparameters", "tuning/gizmo-hyperparameters.md"),
+        ("hub", "glacier", "storage-classes.md"),
+    ],
+)
+def test_fields_and_links_put_the_right_note_first(
+    indexes: dict[str, Index], vault: str, query: str, first: str
+) -> None:
+    assert paths(indexes[vault], query)[0] == first
+
+
+def test_a_clearly_better_text_match_beats_the_hub(indexes: dict[str, Index]) -> None:
+    assert paths(indexes["hub"], "glacier archives data for months")[0] == "a-shutdown.md"
+
+
+def test_a_title_word_matches_the_first_section_of_its_note_only(
+    indexes: dict[str, Index],
+) -> None:
+    hits = search(indexes["title word"], "kinesis", per_note=0).hits
+    assert [(h.section.path, h.section.heading) for h in hits] == [("kinesis.md", "Kinesis")]
+    assert hits[0].snippet.spans or "Kinesis" in hits[0].section.heading
+
+
+def test_the_title_still_counts_for_the_other_sections(indexes: dict[str, Index]) -> None:
+    """ "kinesis shard": the Shards section (shard in its text, kinesis in its title) first."""
+    hits = search(indexes["title word"], "kinesis shard", per_note=0).hits
+    assert hits[0].section.heading == "Shards"
+
+
+@pytest.mark.parametrize(
+    ("query", "corrected"),
+    [
+        ("concurency limit", "concurrency limit"),  # the other word matched
+        ("concurrency limt", "concurrency limit"),
+        ("concurrency limit", None),  # nothing to correct
+    ],
+)
+def test_an_unknown_word_gets_a_suggestion_even_when_others_match(
+    indexes: dict[str, Index], query: str, corrected: str | None
+) -> None:
+    index = indexes["typo"]
+    assert search(index, query).hits  # the good word matches
+    fix = suggest(index, query)
+    assert (fix.corrected if fix else None) == corrected
+
+
+def test_explain_gives_the_parts_of_the_score(indexes: dict[str, Index]) -> None:
+    hit = search(indexes["titled"], "gizmo hyperparameters", explain=True).hits[0]
+    parts = dict(hit.explain)
+    assert {"text", "coverage", "heading", "title", "prior", "score", "folded"} <= set(parts)
+    product = parts["text"] * parts["coverage"] * parts["heading"] * parts["title"]
+    assert parts["score"] == pytest.approx(product * parts["prior"])
+    assert parts["score"] == pytest.approx(hit.score)
+    assert hit.to_dict()["explain"]["score"] == round(hit.score, 4)
+    assert "explain" not in search(indexes["titled"], "gizmo").hits[0].to_dict()
+
+
+def test_a_suggestion_keeps_the_other_words_as_typed(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    write(notes, "a.md", "# A\n\nKinesis streams and shards.\n")
+    build_index(notes, tmp_path / "index")
+    with open_index(tmp_path / "index", notes) as index:
+        fix = suggest(index, "Kinesis shardz")
+    assert fix is not None and fix.corrected == "Kinesis shards"
+
+
+@pytest.mark.parametrize(
+    ("command", "stdout", "stderr"),
+    [
+        # The good word's section is printed; the suggestion goes to stderr.
+        (
+            ["query", "concurency limit", "--format", "paths"],
+            "notes/limits.md\nnotes/concurrency.md\n",
+            "Did you mean: concurrency limit",
+        ),
+        (
+            ["query", "concurency limit", "--format", "paths", "--correct"],
+            "notes/concurrency.md\nnotes/limits.md\n",
+            "showing results for 'concurrency limit'",
+        ),
+    ],
+)
+def test_the_command_line_suggests_for_one_unknown_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], stdout: str, stderr: str
+) -> None:
+    from click.testing import CliRunner
+
+    from notesearch.cli import cli
+
+    for rel, text in VAULTS["typo"].items():
+        write(tmp_path / "notes", rel, text)
+    build_index(tmp_path / "notes", tmp_path / "index")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NOTESEARCH_NO_SERVER", "1")
+    result = CliRunner().invoke(cli, command, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == stdout
+    assert stderr in result.stderr
