@@ -179,8 +179,10 @@ class Vault:
     ) -> QueryOutcome:
         from .engine.search import search
         from .engine.spelling import suggest
+        from .graph.links import link_filter
 
-        sections = self._link_filter(idx, request)
+        links_to, linked_from = request.links_to, request.linked_from
+        sections = link_filter(idx, self.notes_dir, links_to, linked_from, request.cwd)
 
         def run(text: str) -> SearchResult:
             return search(
@@ -211,20 +213,6 @@ class Vault:
         else:
             suggestion = fix
         return QueryOutcome(result, tuple(warnings), suggestion, corrected)
-
-    def _link_filter(self, idx: Index, request: QueryRequest) -> set[tuple[str, int]] | None:
-        """The sections allowed by ``links_to`` / ``linked_from``, or None for all."""
-        from .graph import links, lookup
-
-        allowed: set[tuple[str, int]] | None = None
-        if request.links_to is not None:
-            target = lookup.find_note(idx, request.links_to, self.notes_dir, cwd=request.cwd)
-            allowed = links.sections_linking_to(idx, target)
-        if request.linked_from is not None:
-            source = lookup.find_note(idx, request.linked_from, self.notes_dir, cwd=request.cwd)
-            found = links.sections_linked_from(idx, source)
-            allowed = found if allowed is None else allowed & found
-        return allowed
 
     def pick(self, request: QueryRequest, number: int) -> Pick:
         """The ``number``-th result (1-based, as ``query`` numbers them), to open in an editor.

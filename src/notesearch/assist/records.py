@@ -44,6 +44,7 @@ class HitRecord(TypedDict):
     score: float
     snippet: str
     highlights: list[Highlight]
+    similar: list[str]  # notes of near-identical sections folded into this one
     rank: int
     schema_version: int
 

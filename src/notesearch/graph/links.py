@@ -8,6 +8,7 @@ resolved against the notes present when the index is read.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from ..engine.reader import Index
 from ..listings import LinkRef
@@ -110,3 +111,27 @@ def sections_linked_from(index: Index, path: str) -> set[tuple[str, int]]:
         for s in index.sections()
         if s.path in whole or s.anchor in anchored.get(s.path, ())
     }
+
+
+def link_filter(
+    index: Index,
+    notes_dir: Path,
+    links_to: str | None,
+    linked_from: str | None,
+    cwd: str | None = None,
+) -> set[tuple[str, int]] | None:
+    """The sections allowed by a query's ``links_to`` / ``linked_from`` notes, or None for all.
+
+    The notes are named as a user would (see :func:`.lookup.find_note`).
+    """
+    from . import lookup
+
+    allowed: set[tuple[str, int]] | None = None
+    if links_to is not None:
+        target = lookup.find_note(index, links_to, notes_dir, cwd=cwd)
+        allowed = sections_linking_to(index, target)
+    if linked_from is not None:
+        source = lookup.find_note(index, linked_from, notes_dir, cwd=cwd)
+        found = sections_linked_from(index, source)
+        allowed = found if allowed is None else allowed & found
+    return allowed
