@@ -126,8 +126,10 @@ def open_seconds(notes: Path, index: Path) -> dict[str, float]:
     for _ in range(OPEN_REPEAT):
         proc = subprocess.run(
             [sys.executable, "-c", OPEN_SCRIPT, str(notes), str(index)],
-            capture_output=True, text=True, env=env, check=True,
+            capture_output=True, text=True, env=env, check=False,
         )  # fmt: skip
+        if proc.returncode != 0:
+            raise SystemExit(f"opening the finder failed: {proc.stderr.strip()[-500:]}")
         runs.append(float(proc.stdout.split()[-1]))
     starts = []
     for _ in range(OPEN_REPEAT):

@@ -742,6 +742,12 @@ def bench_size(
     sections = load_sections(export_file)
     res["sections"] = len(sections)
     queries = pick_queries(sections, args.queries, args.seed + size, vault.lexicon(args.seed))
+    if args.find:  # notesearch find: per keystroke and to open (bench/find.py)
+        import find
+
+        log(f"[{size}] notesearch find, the queries typed key by key ...")
+        res["find"] = find.measure(notes, index, queries)
+        log(find.render(size, res["find"]))
 
     log(f"[{size}] {len(queries)} queries: notesearch ...")
     runner.run(query_cmd(notes, index, queries[0]), ok=(0, 1), env=COLD)  # warm-up
@@ -1113,6 +1119,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="vault and query seed")
     parser.add_argument("--json", type=Path, help="write all results to this JSON file")
     parser.add_argument("--keep", type=Path, help="keep the vaults and indexes under this folder")
+    parser.add_argument("--find", action="store_true", help="also time notesearch find (find.py)")
     args = parser.parse_args(argv)
     if args.queries < MIN_QUERIES:
         parser.error(f"--queries must be at least {MIN_QUERIES}")

@@ -35,7 +35,7 @@ def test_typing_shows_sections_with_a_preview(indexed: tuple[Path, Path]) -> Non
             text = preview(app)
             assert "Spot training requires checkpointing" in text
             assert app.query_one("#preview").first_match is not None
-            assert app.query_one("#count").render().plain.startswith("1 section · ")  # type: ignore[attr-defined]
+            assert app.query_one("#count").plain.startswith("1 section · ")  # type: ignore[attr-defined]
 
     asyncio.run(main())
 
@@ -127,10 +127,10 @@ def test_a_syntax_error_mid_typing_keeps_the_results(indexed: tuple[Path, Path])
             await type_text(pilot, ' "spot')
             await settle(app, pilot)
             assert results(app) == before  # no flash to an empty list
-            assert "unclosed" in app.query_one("#hint").render().plain  # type: ignore[attr-defined]
+            assert "unclosed" in app.query_one("#hint").plain  # type: ignore[attr-defined]
             await type_text(pilot, '"')
             await settle(app, pilot)
-            assert "unclosed" not in app.query_one("#hint").render().plain  # type: ignore[attr-defined]
+            assert "unclosed" not in app.query_one("#hint").plain  # type: ignore[attr-defined]
 
     asyncio.run(main())
 
@@ -150,7 +150,7 @@ def test_tag_filters_typed_in_the_line(indexed: tuple[Path, Path]) -> None:
             await type_text(pilot, "checkpoint #gotc")  # a tag still being typed: not applied
             await settle(app, pilot)
             assert len(results(app)) > 1
-            assert "#gotc …" in app.query_one("#hint").render().plain  # type: ignore[attr-defined]
+            assert "#gotc …" in app.query_one("#hint").plain  # type: ignore[attr-defined]
 
     asyncio.run(main())
 
@@ -205,9 +205,9 @@ def test_a_stale_index_is_flagged_and_refreshed(indexed: tuple[Path, Path]) -> N
             keys = app.query_one("#keys")
             for _ in range(100):
                 await pilot.pause(0.05)
-                if "out of date" in keys.render().plain:  # type: ignore[attr-defined]
+                if "out of date" in keys.plain:  # type: ignore[attr-defined]
                     break
-            assert "1 new" in keys.render().plain and "Ctrl-R" in keys.render().plain  # type: ignore[attr-defined]
+            assert "1 new" in keys.plain and "Ctrl-R" in keys.plain  # type: ignore[attr-defined]
             await pilot.press("ctrl+r")
             await type_text(pilot, "numbat")
             for _ in range(100):

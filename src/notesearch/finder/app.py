@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from typing import ClassVar, Literal
 
-from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,7 +28,7 @@ from .keys import KEY_LINE, KEY_LINE_PRINT, KEYS
 from .results import Item, ResultList
 from .searcher import Latest
 from .status import StatusLine
-from .widgets import HelpScreen, Preview, QueryLine, hit_prompt, suggestion_prompt
+from .widgets import HelpScreen, Line, Preview, QueryLine, hit_prompt, suggestion_prompt
 
 Mode = Literal["edit", "print", "print-line"]
 SPELL_PAUSE = 0.25  # seconds without a key before a misspelling is looked up
@@ -104,7 +103,7 @@ class FinderApp(App[str]):
         with Horizontal(id="top"):
             yield Static("›", id="prompt")
             yield QueryLine(value=self.initial, placeholder="search the notes", id="query")
-        yield Static(EMPTY_HINT, id="hint")
+        yield Line(EMPTY_HINT, id="hint")
         with Horizontal(id="main"):
             yield ResultList(id="results")
             yield Preview(id="preview")
@@ -160,9 +159,9 @@ class FinderApp(App[str]):
 
     def show(self, answer: Answer) -> None:
         """Show an answer: the results, the count, the hints and the preview."""
-        hint = self.query_one("#hint", Static)
+        hint = self.query_one("#hint", Line)
         if answer.error is not None:  # mid-typing: keep the last results, say why
-            hint.update(Text(answer.error, no_wrap=True, overflow="ellipsis"), layout=False)
+            hint.show(answer.error)
             return
         moved = self.answer is not None and answer.generation != self.answer.generation
         self.answer = answer
@@ -179,8 +178,7 @@ class FinderApp(App[str]):
         self.query_one(StatusLine).count("" if answer.line.empty else
                                          f"{count}{more} {noun} · {ms:.0f} ms")  # fmt: skip
         notes = [*(outcome.warnings if outcome else ()), *answer.hints]
-        hint.update(Text(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "",
-                         no_wrap=True, overflow="ellipsis"), layout=False)  # fmt: skip
+        hint.show(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "")
         self._preview()
         if moved:
             self.say(f"index updated ({answer.generation})")

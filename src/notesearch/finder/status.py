@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Static
 
 from ..models import Staleness
 from ..sanitize import clean_line
+from .widgets import Line
 
 
 class StatusLine(Horizontal):
@@ -19,7 +18,7 @@ class StatusLine(Horizontal):
     StatusLine { height: 1; }
     StatusLine > #keys { width: 1fr; color: $text 70%; }
     StatusLine > #keys.alert { color: $warning; }
-    StatusLine > #count { width: 26; text-align: right; }
+    StatusLine > #count { width: 26; }
     """
 
     def __init__(self, keys: str) -> None:
@@ -30,16 +29,16 @@ class StatusLine(Horizontal):
         self._saying = False
 
     def compose(self) -> ComposeResult:
-        yield Static(self.keys, id="keys")
-        yield Static("", id="count")
+        yield Line(self.keys, id="keys")
+        yield Line("", id="count", right=True)
 
     def count(self, text: str) -> None:
-        self.query_one("#count", Static).update(text, layout=False)
+        self.query_one("#count", Line).show(text)
 
     def say(self, message: str, *, alert: bool = False, seconds: float = 4.0) -> None:
         """``message`` instead of the keys for ``seconds``."""
-        keys = self.query_one("#keys", Static)
-        keys.update(Text(clean_line(message), no_wrap=True, overflow="ellipsis"), layout=False)
+        keys = self.query_one("#keys", Line)
+        keys.show(clean_line(message))
         keys.set_class(alert, "alert")
         self._saying = True
         if self._timer is not None:
@@ -49,12 +48,11 @@ class StatusLine(Horizontal):
     def restore(self) -> None:
         """The keys again, or the stale-index flag."""
         self._saying = False
-        keys = self.query_one("#keys", Static)
+        keys = self.query_one("#keys", Line)
         if self.stale:
-            keys.update(Text(f"{self.stale.describe()} · Ctrl-R updates it", no_wrap=True,
-                             overflow="ellipsis"), layout=False)  # fmt: skip
+            keys.show(f"{self.stale.describe()} · Ctrl-R updates it")
         else:
-            keys.update(self.keys, layout=False)
+            keys.show(self.keys)
         keys.set_class(bool(self.stale), "alert")
 
     def set_stale(self, stale: Staleness) -> None:

@@ -19,6 +19,7 @@ from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ..models import Hit, Span
@@ -42,6 +43,38 @@ class QueryLine(Input):
             self.app.action_help()  # type: ignore[attr-defined]
             return
         await super()._on_key(event)
+
+
+class Line(Widget):
+    """One line of text, redrawn without a layout of the screen (its size never changes)."""
+
+    DEFAULT_CSS = "Line { height: 1; }"
+
+    def __init__(
+        self, text: str | Text = "", *, id: str | None = None, right: bool = False
+    ) -> None:
+        super().__init__(id=id)
+        self.text, self.right = text, right
+
+    def show(self, text: str | Text) -> None:
+        if isinstance(text, str):
+            text = self._text(text)
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+    @property
+    def plain(self) -> str:
+        return self.text.plain if isinstance(self.text, Text) else self.text
+
+    def render(self) -> Text:
+        text = self.text
+        return text if isinstance(text, Text) else self._text(text)
+
+    def _text(self, text: str) -> Text:
+        return Text(
+            text, no_wrap=True, overflow="ellipsis", justify="right" if self.right else None
+        )
 
 
 def hit_prompt(hit: Hit, place: str) -> list[Text]:
