@@ -55,7 +55,7 @@ class FinderApp(App[str]):
     QueryLine:focus { border: none; }
     #hint { height: 1; color: $text 60%; }
     #main { height: 1fr; layout: horizontal; }
-    #results { width: 3fr; height: 100%; border: round $primary 60%; }
+    #results { width: 3fr; height: 100%; border: round $primary 60%; padding: 0 1; }
     #preview { width: 2fr; height: 100%; border: round $secondary 60%; padding: 0 1; }
     Screen.narrow #main { layout: vertical; }
     Screen.narrow #results { width: 100%; height: 1fr; }
