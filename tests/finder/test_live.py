@@ -72,3 +72,12 @@ def test_find_needs_a_terminal(notes: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == "notesearch: find needs a terminal; use notesearch query\n"
     assert result.stdout == ""
+
+
+def test_the_readme_lists_every_key() -> None:
+    from notesearch.finder.keys import KEYS
+    from tests.helpers import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for key in KEYS:
+        assert f"| {key.shown} | {key.does} |" in readme
