@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock, Markdown
-from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,6 +25,9 @@ from ..models import Hit, Span
 from ..sanitize import clean, clean_with_spans
 from .keys import help_text
 from .results import resize
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
 
 MATCH = Style(bold=True, underline=True, color="yellow")  # a matched word in a snippet
 MARK = Style(bold=True, reverse=True)  # a matched word in the preview (plain: still seen)
@@ -123,15 +125,21 @@ def marked(segments: list[Segment], spans: Sequence[Span], mark: Style) -> list[
     return out
 
 
-class _PlainCode(CodeBlock):
-    """A code block without syntax colouring (Pygments costs tens of ms per block)."""
+@functools.cache
+def _markdown_class() -> type[Markdown]:
+    """rich's Markdown, its code blocks without syntax colouring (Pygments costs tens of ms
+    per block); imported on the first preview, not when the finder opens."""
+    from rich.markdown import CodeBlock, Markdown
+    from rich.padding import Padding
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Padding(Text(str(self.text).rstrip(), style="bold"), (0, 2))
+    class PlainCode(CodeBlock):
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            yield Padding(Text(str(self.text).rstrip(), style="bold"), (0, 2))
 
+    class Plain(Markdown):
+        elements: ClassVar = {**Markdown.elements, "fence": PlainCode, "code_block": PlainCode}
 
-class _Markdown(Markdown):
-    elements: ClassVar = {**Markdown.elements, "fence": _PlainCode, "code_block": _PlainCode}
+    return Plain
 
 
 class Preview(ScrollView):
@@ -170,7 +178,7 @@ class Preview(ScrollView):
         console = self.app.console
         options = console.options.update(width=width, height=None)
         rendered = console.render_lines(
-            _Markdown(self._markdown, hyperlinks=False), options, pad=False
+            _markdown_class()(self._markdown, hyperlinks=False), options, pad=False
         )
         self._lines, self.first_match = [], None
         for number, segments in enumerate(rendered):
