@@ -165,8 +165,8 @@ def test_an_unknown_word_gets_a_suggestion_even_when_others_match(
 def test_explain_gives_the_parts_of_the_score(indexes: dict[str, Index]) -> None:
     hit = search(indexes["titled"], "gizmo hyperparameters", explain=True).hits[0]
     parts = dict(hit.explain)
-    assert {"text", "coverage", "heading", "title", "prior", "score", "folded"} <= set(parts)
-    product = parts["text"] * parts["coverage"] * parts["heading"] * parts["title"]
+    assert {"text", "coverage", "title", "prior", "score", "folded"} <= set(parts)
+    product = parts["text"] * parts["coverage"] * parts["title"]
     assert parts["score"] == pytest.approx(product * parts["prior"])
     assert parts["score"] == pytest.approx(hit.score)
     assert hit.to_dict()["explain"]["score"] == round(hit.score, 4)
