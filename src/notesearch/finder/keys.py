@@ -37,8 +37,8 @@ KEYS: tuple[Key, ...] = (
 )
 
 # The key line at the bottom: the few keys a user needs first.
-KEY_LINE = "↑↓ move · Enter open · Tab preview · ^Y copy · ^L link · F1 keys · Esc quit"
-KEY_LINE_PRINT = "↑↓ move · Enter choose · Tab preview · ^Y copy · F1 keys · Esc quit"
+KEY_LINE = "F1 keys · Enter open · ↑↓ move · Tab preview · ^Y copy · ^L link · Esc quit"
+KEY_LINE_PRINT = "F1 keys · Enter choose · ↑↓ move · Tab preview · ^Y copy · Esc quit"
 
 
 def help_text() -> str:

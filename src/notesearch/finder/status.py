@@ -16,9 +16,9 @@ class StatusLine(Horizontal):
 
     DEFAULT_CSS = """
     StatusLine { height: 1; }
-    StatusLine > #keys { width: 1fr; color: $text 70%; }
+    StatusLine > #keys { width: 1fr; color: $text 70%; padding-right: 1; }
     StatusLine > #keys.alert { color: $warning; }
-    StatusLine > #count { width: 26; }
+    StatusLine > #count { width: 24; text-align: right; }
     """
 
     def __init__(self, keys: str) -> None:
