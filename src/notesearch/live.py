@@ -185,8 +185,11 @@ class Session:
             try:
                 outcome = self.vault.query(request, index=idx, spell=spell)
                 terms = _terms(idx, read.text)
-            except NotesearchError as exc:
-                return Answer(read, error=exc.one_line(), generation=self.generation, hints=hints)
+            except Exception as exc:  # the finder must keep running: said in one line
+                from .printers.messages import describe
+
+                error = describe(exc)[0]
+                return Answer(read, error=error, generation=self.generation, hints=hints)
             seconds = time.perf_counter() - started
             answer = Answer(read, outcome, None, terms, seconds, self.generation, hints, spell)
             self._answers[key] = answer
