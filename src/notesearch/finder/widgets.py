@@ -145,7 +145,7 @@ def _markdown_class() -> type[Markdown]:
 class Preview(ScrollView):
     """The selected section rendered as Markdown, every match marked, scrolled to the first."""
 
-    DEFAULT_CSS = "Preview { overflow-x: hidden; overflow-y: scroll; }"
+    DEFAULT_CSS = "Preview { overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 1; }"
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
