@@ -55,6 +55,10 @@ def tokens(text: str, mode: str = "index") -> list[tuple[str, int, int, int]]:
         ("HTTPServer", [("http", 0, 0, 4), ("server", 1, 4, 10), ("httpserver", 1, 0, 10)]),
         ("S3Bucket", [("s3", 0, 0, 2), ("bucket", 1, 2, 8), ("s3bucket", 1, 0, 8)]),
         ("__init__", [("init", 0, 2, 6)]),
+        # languages named with a sign: one word, not a dropped letter
+        ("C# tracing", [("csharp", 0, 0, 2), ("trace", 1, 3, 10)]),
+        ("C++ and F#", [("cpp", 0, 0, 3), ("fsharp", 1, 8, 10)]),
+        ("C #gotcha", [("gotcha", 0, 3, 9)]),
         # folding: accents, ligatures, full-width Latin; offsets stay the note's
         ("résumé", [("resum", 0, 0, 6)]),
         ("Straße", [("strass", 0, 0, 6)]),

@@ -58,6 +58,11 @@ VAULTS: dict[str, dict[str, str]] = {
         "1 MB/s.\n\n## Retention\nRecords stay 24 hours.\n",
         "other.md": "# Other\n\nNothing about streams.\n",
     },
+    # Per-language pages: the language named with a sign decides.
+    "languages": {
+        f"{name}-tracing.md": f"# Tracing in {lang}\n\nTurn on active tracing for {lang} code.\n"
+        for name, lang in (("csharp", "C#"), ("cpp", "C++"), ("java", "Java"), ("go", "Go"))
+    },
     # 5. One misspelt word next to a good one.
     "typo": {
         "concurrency.md": "# Concurrency\n\nThe concurrency limit of an account is 1000.\n",
@@ -119,6 +124,8 @@ def test_folding_happens_before_the_limit_and_can_be_turned_off(
     [
         ("titled", "gizmo hyperparameters", "tuning/gizmo-hyperparameters.md"),
         ("hub", "glacier", "storage-classes.md"),
+        ("languages", "C# tracing", "csharp-tracing.md"),
+        ("languages", "c++ tracing", "cpp-tracing.md"),
     ],
 )
 def test_fields_and_links_put_the_right_note_first(

@@ -72,11 +72,20 @@ def has_cjk(text: str) -> bool:
     return _CJK_RUN.search(text) is not None
 
 
+# Languages named with a sign, which a word tokenizer would cut to one letter.
+NAMED = {"c#": "csharp", "f#": "fsharp", "c++": "cpp"}
+
+
 def chunks(text: str) -> Iterator[tuple[int, str, bool]]:
     """(offset, chunk, whether it is a CJK run) of each chunk of ``text``, in order."""
     for run in _RUN.finditer(text):
         word, base = run.group(0), run.start()
         if word.isascii() or _CJK_RUN.search(word) is None:
+            if len(word) == 1 and word in "cCfF":
+                for sign in ("#", "++"):
+                    named = word + sign
+                    if named.lower() in NAMED and text.startswith(sign, run.end()):
+                        word = named
             yield base, word, False
             continue
         last = 0
@@ -197,6 +206,8 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
             if pieces is None:
                 if cjk:
                     pieces = cjk_pieces(chunk)
+                elif chunk.lower() in NAMED:
+                    pieces = [(NAMED[chunk.lower()], 0, len(chunk), 1)]
                 else:
                     pieces = self._latin(chunk, query, removestops, no_morph)
                 if len(chunk) <= _CACHED_LEN:
