@@ -113,7 +113,7 @@ class Session:
     Methods may be called from several threads: the index is used under a lock.
     """
 
-    def __init__(self, vault: Vault, *, limit: int = 20, per_note: int = 3) -> None:
+    def __init__(self, vault: Vault, *, limit: int = 10, per_note: int = 3) -> None:
         """Opens the index now (IndexMissingError and friends are raised here)."""
         self.vault = vault
         self.limit = limit
@@ -124,7 +124,7 @@ class Session:
         self._known: set[str] | None = None
         self.reopened = 0  # how many new generations were picked up
         # The last answers, by what was asked: a trailing space or a backspace asks again.
-        self._answers: OrderedDict[tuple[Line, bool, str], Answer] = OrderedDict()
+        self._answers: OrderedDict[tuple[Line, bool, int, str], Answer] = OrderedDict()
 
     @property
     def generation(self) -> str:
@@ -158,11 +158,12 @@ class Session:
                 self._known = self._fresh().known_tags()
             return self._known
 
-    def search(self, line: str, *, spell: bool = True) -> Answer:
+    def search(self, line: str, *, spell: bool = True, limit: int | None = None) -> Answer:
         """The answer to one query line; a syntax error is an answer too, never raised.
 
         ``spell`` False leaves out the spelling suggestion when nothing matched
-        (it costs more than the search: ask for it when typing pauses).
+        (it costs more than the search: ask for it when typing pauses). ``limit``:
+        the most sections (the session's ``limit`` when None).
         """
         started = time.perf_counter()
         with self._lock:
@@ -171,7 +172,8 @@ class Session:
             hints = (f"#{read.typing} …",) if read.typing else ()
             if read.empty:
                 return Answer(read, generation=self.generation, hints=hints)
-            key = (read, spell, self.generation)
+            limit = limit or self.limit
+            key = (read, spell, limit, self.generation)
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]  # with the time it took then
@@ -179,7 +181,7 @@ class Session:
                 read.text,
                 tags=read.tags,
                 exclude_tags=read.exclude_tags,
-                limit=self.limit,
+                limit=limit,
                 per_note=self.per_note,
             )
             try:

@@ -17,9 +17,9 @@ from notesearch.vault import Vault
 SIZE = (120, 35)
 
 
-def make_app(notes: Path, index: Path, **options: Any) -> FinderApp:
+def make_app(notes: Path, index: Path, limit: int = 10, **options: Any) -> FinderApp:
     """The finder over ``notes``, paths shown from the folder above them; quick timers."""
-    session = Session(Vault(notes, index))
+    session = Session(Vault(notes, index), limit=limit)
     options = {"debounce": 0.01, "poll": 0.1, "stale_every": 0.5, **options}
     return FinderApp(session, PathDisplay(str(notes), str(notes.parent)), **options)
 

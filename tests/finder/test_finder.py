@@ -142,11 +142,11 @@ def test_tag_filters_typed_in_the_line(indexed: tuple[Path, Path]) -> None:
             await type_text(pilot, "training -#gotcha")
             await settle(app, pilot)
             assert results(app) and not any("Spot Training" in r for r in results(app))
-            await pilot.press(*["backspace"] * len("training -#gotcha"))
+            app.query_one("#query").value = ""  # type: ignore[attr-defined]
             await type_text(pilot, "#exam-tip")
             await settle(app, pilot)
             assert [r.split("  ")[0] for r in results(app)] == ["notes/ml/training.md:12"]
-            await pilot.press(*["backspace"] * len("#exam-tip"))
+            app.query_one("#query").value = ""  # type: ignore[attr-defined]
             await type_text(pilot, "checkpoint #gotc")  # a tag still being typed: not applied
             await settle(app, pilot)
             assert len(results(app)) > 1
@@ -256,5 +256,22 @@ def test_copies_place_and_link_and_shows_help(indexed: tuple[Path, Path]) -> Non
             assert app.clipboard == "[Spot Training](ml/training.md#spot-training)"
             await pilot.press("f1")
             assert type(app.screen).__name__ == "HelpScreen"
+
+    asyncio.run(main())
+
+
+def test_more_results_when_the_cursor_nears_the_end(indexed: tuple[Path, Path]) -> None:
+    async def main() -> None:
+        app = make_app(*indexed, limit=2, query="training")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert len(results(app)) == 2
+            await pilot.press("down")
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if len(results(app)) > 2:
+                    break
+            assert len(results(app)) > 2
+            assert app.selected() == app.answer.hits[1]  # type: ignore[union-attr]
 
     asyncio.run(main())

@@ -31,6 +31,7 @@ from .status import StatusLine
 from .widgets import HelpScreen, Line, Preview, QueryLine, hit_prompt, suggestion_prompt
 
 Mode = Literal["edit", "print", "print-line"]
+MORE = 50  # sections fetched once the cursor nears the end of the first page
 SPELL_PAUSE = 0.25  # seconds without a key before a misspelling is looked up
 NARROW = 100  # below this many columns the preview goes below the results
 EXIT_CHOSEN, EXIT_NOTHING, EXIT_INTERRUPTED = 0, 1, 130
@@ -92,9 +93,10 @@ class FinderApp(App[str]):
         self.answer: Answer | None = None  # the answer shown
         self.chosen = False  # something was opened or chosen
         self._timer: Timer | None = None
-        self._latest: Latest[tuple[str, bool], Answer] = Latest(
-            lambda job: session.search(job[0], spell=job[1]), self._answered_elsewhere
+        self._latest: Latest[tuple[str, bool, int | None], Answer] = Latest(
+            lambda job: session.search(job[0], spell=job[1], limit=job[2]), self._answered_elsewhere
         )
+        self._more = False  # the longer list was asked for, for this query
         self._spell: Timer | None = None
 
     # ------------------------------------------------------------------ layout
@@ -134,15 +136,17 @@ class FinderApp(App[str]):
         for timer in (self._timer, self._spell):
             if timer is not None:
                 timer.stop()
-        number, text = self.number, event.value
+        number, text, self._more = self.number, event.value, False
         self._timer = self.set_timer(self.debounce, lambda: self._submit(number, text))
 
     def _search_now(self, text: str) -> None:
         self.number += 1
         self._submit(self.number, text)
 
-    def _submit(self, number: int, text: str, spell: bool = False) -> None:
-        self._latest.submit(number, (text, spell))
+    def _submit(
+        self, number: int, text: str, spell: bool = False, limit: int | None = None
+    ) -> None:
+        self._latest.submit(number, (text, spell, limit))
 
     def _answered_elsewhere(self, number: int, answer: Answer) -> None:
         self.post_message(Answered(number, answer))  # thread-safe
@@ -163,16 +167,19 @@ class FinderApp(App[str]):
         if answer.error is not None:  # mid-typing: keep the last results, say why
             hint.show(answer.error)
             return
-        moved = self.answer is not None and answer.generation != self.answer.generation
-        self.answer = answer
+        before, self.answer = self.answer, answer
+        moved = before is not None and answer.generation != before.generation
         outcome = answer.outcome
         items: list[Item] = []
         if outcome is not None and outcome.suggestion is not None:
             items.append(("suggest", suggestion_prompt(outcome.suggestion.corrected)))
         items += [(str(n), hit_prompt(hit, self._place(hit))) for n, hit in enumerate(answer.hits)]
-        self.query_one(ResultList).set_items(items)  # its Highlighted message fills the preview
+        old = before.hits if before is not None else ()
+        keep = bool(old) and before is not None and answer.line == before.line
+        keep = keep and answer.hits[: len(old)] == old  # a longer list of the same query
+        self.query_one(ResultList).set_items(items, keep=keep)
         count = len(answer.hits)
-        more = "+" if count >= self.session.limit else ""
+        more = "+" if count >= (MORE if self._more else self.session.limit) else ""
         noun = "section" if count == 1 else "sections"
         ms = answer.seconds * 1000
         self.query_one(StatusLine).count("" if answer.line.empty else
@@ -240,9 +247,20 @@ class FinderApp(App[str]):
 
     def action_move(self, delta: int) -> None:
         self.query_one(ResultList).move(delta)
+        self._near_the_end()
 
     def action_page(self, delta: int) -> None:
         self.query_one(ResultList).page(delta)
+        self._near_the_end()
+
+    def _near_the_end(self) -> None:
+        """The cursor nears the end of a full first page: ask for more sections."""
+        results, answer = self.query_one(ResultList), self.answer
+        if answer is None or self._more or len(answer.hits) < self.session.limit:
+            return
+        if (results.highlighted or 0) >= len(results.items) - 3:
+            self._more = True
+            self._submit(self.number, self.query_one("#query", QueryLine).value, False, MORE)
 
     def action_choose(self) -> None:
         if self.query_one(ResultList).highlighted_id == "suggest":

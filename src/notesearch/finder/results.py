@@ -50,18 +50,20 @@ class ResultList(ScrollView):
         self.highlighted: int | None = None
         self._cache: dict[tuple[int, int, bool, int], Strip] = {}
 
-    def set_items(self, items: list[Item]) -> None:
-        """Show ``items``, the first one highlighted (the same ones again: nothing to do)."""
+    def set_items(self, items: list[Item], *, keep: bool = False) -> None:
+        """Show ``items``, the first one highlighted (``keep``: the same one and scroll, when
+        the new items only add to the old ones); the same ones again: nothing to do."""
         if items == self.items:
             return
+        kept = (self.highlighted, self.scroll_offset.y) if keep else (0, 0)
         self.items, self._cache = items, {}
         self._starts, self._owner = [], []
         for number, (_, lines) in enumerate(items):
             self._starts.append(len(self._owner))
             self._owner += [number] * len(lines)
         resize(self, Size(self.scrollable_content_region.width, len(self._owner)))
-        self.scroll_to(y=0, animate=False, force=True)
-        self.highlighted = 0 if items else None
+        self.scroll_to(y=kept[1], animate=False, force=True)
+        self.highlighted = min(kept[0] or 0, len(items) - 1) if items else None
         self.refresh()
 
     @property
