@@ -168,7 +168,7 @@ class Session:
         started = time.perf_counter()
         with self._lock:
             idx = self._fresh()
-            read = read_line(line, self.known_tags())
+            read = read_line(line, self.known_tags() if "#" in line else frozenset())
             hints = (f"#{read.typing} …",) if read.typing else ()
             if read.empty:
                 return Answer(read, generation=self.generation, hints=hints)

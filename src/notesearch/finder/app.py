@@ -116,7 +116,7 @@ class FinderApp(App[str]):
         self._narrow(self.size.width)
         self.set_interval(self.poll_every, self._poll)
         self.set_interval(self.stale_every, self._check_stale)
-        self._check_stale()
+        self.set_timer(0.5, self._check_stale)  # after the first frame: a stat of every note
         if self.initial:
             self._search_now(self.initial)
 
