@@ -102,17 +102,23 @@ class FinderApp(App[str]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        # Kept, not looked up: a timer may fire while the help screen is on top.
+        self.entry = QueryLine(value=self.initial, placeholder="search the notes", id="query")
+        self.hint_line = Line(EMPTY_HINT, id="hint")
+        self.result_list = ResultList(id="results")
+        self.preview_pane = Preview(id="preview")
+        self.status_line = StatusLine(KEY_LINE if self.mode == "edit" else KEY_LINE_PRINT)
         with Horizontal(id="top"):
             yield Static("›", id="prompt")
-            yield QueryLine(value=self.initial, placeholder="search the notes", id="query")
-        yield Line(EMPTY_HINT, id="hint")
+            yield self.entry
+        yield self.hint_line
         with Horizontal(id="main"):
-            yield ResultList(id="results")
-            yield Preview(id="preview")
-        yield StatusLine(KEY_LINE if self.mode == "edit" else KEY_LINE_PRINT)
+            yield self.result_list
+            yield self.preview_pane
+        yield self.status_line
 
     def on_mount(self) -> None:
-        self.query_one("#query", QueryLine).focus()
+        self.entry.focus()
         self._narrow(self.size.width)
         self.set_interval(self.poll_every, self._poll)
         self.set_interval(self.stale_every, self._check_stale)
@@ -158,12 +164,12 @@ class FinderApp(App[str]):
         self.show(answer)
         if answer.outcome is not None and not answer.hits and not answer.spelled:
             # Nothing matched: a spelling suggestion, once typing pauses (it costs more).
-            number, text = message.number, self.query_one("#query", QueryLine).value
+            number, text = message.number, self.entry.value
             self._spell = self.set_timer(SPELL_PAUSE, lambda: self._submit(number, text, True))
 
     def show(self, answer: Answer) -> None:
         """Show an answer: the results, the count, the hints and the preview."""
-        hint = self.query_one("#hint", Line)
+        hint = self.hint_line
         if answer.error is not None:  # mid-typing: keep the last results, say why
             hint.show(answer.error)
             return
@@ -177,12 +183,12 @@ class FinderApp(App[str]):
         old = before.hits if before is not None else ()
         keep = bool(old) and before is not None and answer.line == before.line
         keep = keep and answer.hits[: len(old)] == old  # a longer list of the same query
-        self.query_one(ResultList).set_items(items, keep=keep)
+        self.result_list.set_items(items, keep=keep)
         count = len(answer.hits)
         more = "+" if count >= (MORE if self._more else self.session.limit) else ""
         noun = "section" if count == 1 else "sections"
         ms = answer.seconds * 1000
-        self.query_one(StatusLine).count("" if answer.line.empty else
+        self.status_line.count("" if answer.line.empty else
                                          f"{count}{more} {noun} · {ms:.0f} ms")  # fmt: skip
         notes = [*(outcome.warnings if outcome else ()), *answer.hints]
         hint.show(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "")
@@ -198,7 +204,7 @@ class FinderApp(App[str]):
     def _poll(self) -> None:
         """A new index generation (a watch or an index run): search again over it."""
         if self.session.moved():
-            self._search_now(self.query_one("#query", QueryLine).value)
+            self._search_now(self.entry.value)
 
     # ------------------------------------------------------------------ preview and messages
 
@@ -206,14 +212,14 @@ class FinderApp(App[str]):
         """The highlighted result (None on the suggestion line or with no results)."""
         if self.answer is None:
             return None
-        chosen = self.query_one(ResultList).highlighted_id
+        chosen = self.result_list.highlighted_id
         return None if chosen is None or not chosen.isdigit() else self.answer.hits[int(chosen)]
 
     def on_result_list_highlighted(self, event: ResultList.Highlighted) -> None:
         self._preview()
 
     def _preview(self) -> None:
-        preview = self.query_one("#preview", Preview)
+        preview = self.preview_pane
         hit, answer = self.selected(), self.answer
         if hit is None or answer is None:
             preview.border_title = ""
@@ -224,7 +230,7 @@ class FinderApp(App[str]):
 
     def say(self, message: str, *, alert: bool = False, seconds: float = 4.0) -> None:
         """A message in the key line for a few seconds."""
-        self.query_one(StatusLine).say(message, alert=alert, seconds=seconds)
+        self.status_line.say(message, alert=alert, seconds=seconds)
 
     def _check_stale(self) -> None:
         self.run_worker(self._stale_worker, thread=True, exclusive=True, group="stale")
@@ -237,7 +243,7 @@ class FinderApp(App[str]):
         self.call_from_thread(self._set_stale, stale)
 
     def _set_stale(self, stale: Staleness) -> None:
-        self.query_one(StatusLine).set_stale(stale)
+        self.status_line.set_stale(stale)
 
     # ------------------------------------------------------------------ actions
 
@@ -246,24 +252,24 @@ class FinderApp(App[str]):
         return action == "interrupt" or not isinstance(self.screen, HelpScreen)
 
     def action_move(self, delta: int) -> None:
-        self.query_one(ResultList).move(delta)
+        self.result_list.move(delta)
         self._near_the_end()
 
     def action_page(self, delta: int) -> None:
-        self.query_one(ResultList).page(delta)
+        self.result_list.page(delta)
         self._near_the_end()
 
     def _near_the_end(self) -> None:
         """The cursor nears the end of a full first page: ask for more sections."""
-        results, answer = self.query_one(ResultList), self.answer
+        results, answer = self.result_list, self.answer
         if answer is None or self._more or len(answer.hits) < self.session.limit:
             return
         if (results.highlighted or 0) >= len(results.items) - 3:
             self._more = True
-            self._submit(self.number, self.query_one("#query", QueryLine).value, False, MORE)
+            self._submit(self.number, self.entry.value, False, MORE)
 
     def action_choose(self) -> None:
-        if self.query_one(ResultList).highlighted_id == "suggest":
+        if self.result_list.highlighted_id == "suggest":
             self.action_accept()
             return
         hit = self.selected()
@@ -283,7 +289,7 @@ class FinderApp(App[str]):
         if failed:
             self.say(failed, alert=True)
         self.chosen = True
-        self._search_now(self.query_one("#query", QueryLine).value)  # the note may have changed
+        self._search_now(self.entry.value)  # the note may have changed
         self._check_stale()
 
     def action_accept(self) -> None:
@@ -294,7 +300,7 @@ class FinderApp(App[str]):
         line = answer.line
         words = [answer.outcome.suggestion.corrected]
         words += [f"#{t}" for t in line.tags] + [f"-#{t}" for t in line.exclude_tags]
-        query = self.query_one("#query", QueryLine)
+        query = self.entry
         query.value = " ".join(words)
         query.cursor_position = len(query.value)
 
@@ -313,7 +319,7 @@ class FinderApp(App[str]):
             self.say(f"copied {link}")
 
     def action_toggle_preview(self) -> None:
-        preview = self.query_one("#preview", Preview)
+        preview = self.preview_pane
         preview.display = not preview.display
 
     def action_refresh(self) -> None:
@@ -330,7 +336,7 @@ class FinderApp(App[str]):
 
     def _refreshed(self, summary: str) -> None:
         self.say(summary)
-        self._search_now(self.query_one("#query", QueryLine).value)
+        self._search_now(self.entry.value)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
