@@ -4,7 +4,8 @@ Layers, lowest first (a module imports only from lower layers, or from its
 own package at its own layer):
 
     errors, models, paths, pidlock, sanitize, signals  <  settings  <  notes/  <  engine/  <  graph/
-    and watch  <  vault, editor, printers/  <  answers, live  <  serve/, assist/, finder/  <  cli/  <  __init__, __main__
+    and watch  <  vault, editor, printers/  <  answers, live  <  serve/, assist/, finder/
+    <  cli/  <  __init__, __main__
 
 No import cycles (type-only imports aside); no module over about 300 lines.
 """
