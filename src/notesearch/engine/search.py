@@ -99,10 +99,15 @@ def search(
             optimize=False,
         )
         found = list(results)
-        tied = False
-        if fetch is not None and len(found) > fetch:
-            tied = round(found[fetch].score, 6) == round(found[fetch - 1].score, 6)
+        complete = fetch is None or len(found) <= fetch
+        if fetch is not None and not complete:
+            cut, beyond = round(found[fetch - 1].score, 6), round(found[fetch].score, 6)
             del found[fetch:]
+            if beyond == cut:
+                # The cut falls inside a run of equal scores, and which of
+                # them Whoosh returned depends on the order of the documents
+                # (on how the index was built): leave the whole run out.
+                found = [hit for hit in found if round(hit.score, 6) > cut]
         matched = {hit.docnum: text_terms(hit.matched_terms()) for hit in found}
         scored = rescore(
             ((hit.score, hit.docnum, hit["data"]) for hit in found),
@@ -115,13 +120,11 @@ def search(
         else:
             ranked = _cap([Folded(item) for item in scored], per_note)
         # The candidates are the best `fetch` sections by BM25; the rescoring
-        # reorders them (rank.py). Fetch more only when the cut fell inside a
-        # run of equal BM25 scores or the per-note cap left too few.
-        if fetch is None or limit is None or len(found) < fetch:
+        # reorders them (rank.py) and does not look further. Fetch more only
+        # when folding, the per-note cap or a run of equal scores left too few.
+        if complete or limit is None or len(ranked) >= limit:
             break
-        if len(ranked) >= limit and not tied:
-            break
-        fetch *= 4
+        fetch = 4 * (fetch or 0)
 
     hits_raw = ranked if limit is None else ranked[:limit]
     terms = highlight_terms(index, parsed)
