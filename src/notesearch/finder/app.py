@@ -146,8 +146,9 @@ class FinderApp(App[str]):
         self._timer = self.set_timer(self.debounce, lambda: self._submit(number, text))
 
     def _search_now(self, text: str) -> None:
+        """Search again now (the index changed, the editor came back), as long a list."""
         self.number += 1
-        self._submit(self.number, text)
+        self._submit(self.number, text, False, MORE if self._more else None)
 
     def _submit(
         self, number: int, text: str, spell: bool = False, limit: int | None = None
