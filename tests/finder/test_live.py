@@ -81,3 +81,18 @@ def test_the_readme_lists_every_key() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for key in KEYS:
         assert f"| {key.shown} | {key.does} |" in readme
+
+
+def test_a_bug_in_the_finder_ends_with_one_line(
+    session: Session, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notesearch.finder.app import FinderApp
+    from notesearch.paths import PathDisplay
+
+    monkeypatch.delenv("NOTESEARCH_DEBUG", raising=False)
+    app = FinderApp(session, PathDisplay("notes", "."))
+    app._exception = RuntimeError("boom")
+    app._print_error_renderables()
+    err = capsys.readouterr().err
+    assert err.startswith("notesearch: unexpected RuntimeError: boom.") and err.count("\n") == 1
+    assert app.failed

@@ -27,5 +27,5 @@ def run(
 
     app = FinderApp(session, paths, query=query, mode=mode, color=color)
     chosen = app.run()
-    code = app.return_code
+    code = 2 if app.failed else app.return_code
     return (EXIT_NOTHING if code is None else code), chosen

@@ -11,7 +11,7 @@ import os
 from typing import ClassVar, Literal
 
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
@@ -24,6 +24,7 @@ from ..models import Hit, Staleness
 from ..paths import PathDisplay
 from ..sanitize import clean_line
 from .editing import edit
+from .failures import OneLineErrors
 from .keys import KEY_LINE, KEY_LINE_PRINT, KEYS
 from .results import Item, ResultList
 from .searcher import Latest
@@ -46,7 +47,7 @@ class Answered(Message):
         self.number, self.answer = number, answer
 
 
-class FinderApp(App[str]):
+class FinderApp(OneLineErrors):
     """``notesearch find``. ``mode``: open the editor on Enter, or print the choice and leave."""
 
     CSS = """
@@ -98,8 +99,6 @@ class FinderApp(App[str]):
         )
         self._more = False  # the longer list was asked for, for this query
         self._spell: Timer | None = None
-
-    # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         # Kept, not looked up: a timer may fire while the help screen is on top.
