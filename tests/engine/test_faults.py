@@ -351,6 +351,12 @@ def _fill(folder: Path, leave: int) -> Path:
     return filler
 
 
+def _says_disk_full(stderr: str) -> None:
+    """The usual one-line write error, never an "unexpected" one."""
+    assert stderr.count("\n") == 1, stderr
+    assert "No space left on device" in stderr and "unexpected" not in stderr
+
+
 @pytest.mark.slow
 def test_a_full_disk_at_every_step_of_an_update_keeps_old_or_new(
     tmp_path: Path, tmpfs: Callable[[int], Path]
@@ -369,9 +375,7 @@ def test_a_full_disk_at_every_step_of_an_update_keeps_old_or_new(
         result = ns(notes, index, "index", "-q")
         assert result.exit_code in (0, 2), result.stderr
         if result.exit_code == 2:
-            assert result.stderr.count("\n") == 1, result.stderr
-            assert "No space left on device" in result.stderr
-            assert "unexpected" not in result.stderr
+            _says_disk_full(result.stderr)
         filler.unlink()
         assert export(notes, index) in (old, new), leave
         outcomes.append(result.exit_code)
@@ -395,8 +399,7 @@ def test_a_full_disk_on_a_first_build_is_one_line(
         filler = _fill(disk, 0)
         result = ns(notes, index, "index", "-q")
         assert result.exit_code == 2
-        assert result.stderr.count("\n") == 1, result.stderr
-        assert "No space left on device" in result.stderr and "unexpected" not in result.stderr
+        _says_disk_full(result.stderr)
         filler.unlink()
     converges(notes, index, rebuilt(notes, tmp_path / "fresh"))
 
