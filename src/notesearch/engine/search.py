@@ -82,6 +82,12 @@ def search(
             links[note] = reader.doc_frequency("link", note.lower())
         return links[note]
 
+    several = len(words) > 1
+    matched: dict[int, frozenset[str]] = {}  # docnum -> the query's words it holds
+
+    def matched_terms(docnum: int) -> frozenset[str]:
+        return matched.get(docnum, frozenset())
+
     fetch = None if limit is None else max(limit * 5, 50)
     while True:
         # One more than needed, to see whether the cut falls inside a run of
@@ -95,7 +101,7 @@ def search(
             limit=None if fetch is None else fetch + 1,
             filter=allow,
             mask=exclude,
-            terms=True,
+            terms=several,  # the matched words, for the coverage of a query of several
             optimize=False,
         )
         found = list(results)
@@ -108,11 +114,12 @@ def search(
                 # them Whoosh returned depends on the order of the documents
                 # (on how the index was built): leave the whole run out.
                 found = [hit for hit in found if round(hit.score, 6) > cut]
-        matched = {hit.docnum: text_terms(hit.matched_terms()) for hit in found}
+        if several:
+            matched.update((hit.docnum, text_terms(hit.matched_terms())) for hit in found)
         scored = rescore(
             ((hit.score, hit.docnum, hit["data"]) for hit in found),
             words,
-            matched.__getitem__,
+            matched_terms,
             links_to,
         )
         if fold:
