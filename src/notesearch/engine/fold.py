@@ -25,6 +25,7 @@ from .rank import Scored
 HEADING_SIMILARITY = 0.5
 TEXT_SIMILARITY = 0.8
 MIN_WORDS = 4
+LOOK_AT = 32  # kept results one result is compared with, at most
 _WORD = re.compile(r"\w+")
 
 
@@ -36,43 +37,52 @@ class Folded:
     similar: list[Scored] = field(default_factory=list)
 
 
-def fold(ranked: Sequence[Scored], limit: int | None = None, per_note: int = 0) -> list[Folded]:
+def fold(
+    ranked: Sequence[Scored], limit: int | None = None, per_note: int = 0, *, similar: bool = True
+) -> list[Folded]:
     """Fold each result into the first higher one it nearly duplicates; cap and cut the rest.
 
     A result that folds into none is kept while its note has fewer than
     ``per_note`` kept (0: no cap) and fewer than ``limit`` are kept (None:
     no limit); the later ones still fold into those kept, so that ``+N``
-    counts every copy among the candidates.
+    counts every copy among the candidates. ``similar`` False only caps and
+    cuts (``--no-fold``). A result is compared with at most :data:`LOOK_AT`
+    kept results that share a heading word (the highest), so that ``--all``
+    over a big vault stays linear.
     """
     kept: list[_Kept] = []
-    by_word: dict[str, list[_Kept]] = {}  # heading word -> the kept results it is in
-    untitled: list[_Kept] = []  # kept results with no heading words
+    by_word: dict[str, list[_Kept]] = {}  # heading word -> kept results with it (the first few)
+    untitled: list[_Kept] = []  # the first few kept results with no heading words
     notes: dict[str, int] = {}
     for item in ranked:
         note = item.data["path"]
         own = _words(note)
         heading = _words(" ".join([*item.data["breadcrumb"], item.data["heading"]])) - own
         text = _Lazy(item.data["text"], heading, own)
-        nearby = {id(k): k for w in heading for k in by_word.get(w, ())} if heading else {}
-        home = next(
-            (
-                k.folded
-                for k in sorted([*nearby.values(), *untitled], key=lambda k: k.order)
-                if k.note != note and _similar(heading, k.heading, text, k.text)
-            ),
-            None,
-        )
-        if home is not None:
-            home.similar.append(item)
-            continue
+        if similar:
+            others = {id(k): k for w in heading for k in by_word.get(w, ())} if heading else {}
+            near = sorted(others.values(), key=lambda k: k.order) if heading else untitled
+            home = next(
+                (
+                    k.folded
+                    for k in near[:LOOK_AT]
+                    if k.note != note and _similar(heading, k.heading, text, k.text)
+                ),
+                None,
+            )
+            if home is not None:
+                home.similar.append(item)
+                continue
         if (limit is not None and len(kept) >= limit) or (0 < per_note <= notes.get(note, 0)):
             continue
         notes[note] = notes.get(note, 0) + 1
         entry = _Kept(len(kept), note, heading, text, Folded(item))
         kept.append(entry)
         for word in heading:
-            by_word.setdefault(word, []).append(entry)
-        if not heading:
+            bucket = by_word.setdefault(word, [])
+            if len(bucket) < LOOK_AT:
+                bucket.append(entry)
+        if not heading and len(untitled) < LOOK_AT:
             untitled.append(entry)
     return [entry.folded for entry in kept]
 

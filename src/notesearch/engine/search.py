@@ -122,10 +122,7 @@ def search(
             matched_terms,
             links_to,
         )
-        if fold:
-            ranked = folding(scored, limit, per_note)
-        else:
-            ranked = _cap([Folded(item) for item in scored], per_note)
+        ranked = folding(scored, limit, per_note, similar=fold)
         # The candidates are the best `fetch` sections by BM25; the rescoring
         # reorders them (rank.py) and does not look further. Fetch more only
         # when folding, the per-note cap or a run of equal scores left too few.
@@ -159,16 +156,3 @@ def search(
 def _explain(group: Folded) -> tuple[tuple[str, float], ...]:
     parts = [*group.item.parts.items(), ("score", group.item.score)]
     return (*parts, ("folded", float(len(group.similar))))
-
-
-def _cap(ranked: list[Folded], per_note: int) -> list[Folded]:
-    if per_note <= 0:
-        return ranked
-    counts: dict[str, int] = {}
-    kept = []
-    for item in ranked:
-        note = item.item.data["path"]
-        if counts.get(note, 0) < per_note:
-            counts[note] = counts.get(note, 0) + 1
-            kept.append(item)
-    return kept
