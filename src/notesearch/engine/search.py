@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from whoosh import query
 
@@ -18,6 +19,7 @@ from .fold import Folded
 from .fold import fold as folding
 from .highlight import highlight_terms, snippet_for, text_terms
 from .patterns import tag_term_warnings
+from .postings import Scores, plain_words
 from .query import combine, parse_query, path_filter, tag_filter
 from .rank import rescore
 from .reader import Index
@@ -85,7 +87,11 @@ def search(
     several = len(words) > 1
     matched: dict[int, frozenset[str]] = {}  # docnum -> the query's words it holds
 
+    fast = _postings_scores(index, parsed, allow, exclude)
+
     def matched_terms(docnum: int) -> frozenset[str]:
+        if fast is not None:
+            return fast.terms(docnum)
         return matched.get(docnum, frozenset())
 
     fetch = None if limit is None else max(limit * 5, 50)
@@ -96,28 +102,32 @@ def search(
         # optimize=False: Whoosh's block-quality skipping skipped almost no
         # block on notes (sections are alike in length), and its bookkeeping
         # made queries 10-45 % slower (10,000-note vault).
-        results = index._searcher.search(
-            parsed,
-            limit=None if fetch is None else fetch + 1,
-            filter=allow,
-            mask=exclude,
-            terms=several,  # the matched words, for the coverage of a query of several
-            optimize=False,
-        )
-        found = list(results)
+        if fast is not None:
+            found = fast.best(None if fetch is None else fetch + 1)
+        else:
+            results = index._searcher.search(
+                parsed,
+                limit=None if fetch is None else fetch + 1,
+                filter=allow,
+                mask=exclude,
+                terms=several,  # the matched words, for the coverage of a query of several
+                optimize=False,
+            )
+            found = [(hit.score, hit.docnum) for hit in results]
+            if several:
+                matched.update((hit.docnum, text_terms(hit.matched_terms())) for hit in results)
         complete = fetch is None or len(found) <= fetch
         if fetch is not None and not complete:
-            cut, beyond = round(found[fetch - 1].score, 6), round(found[fetch].score, 6)
+            cut, beyond = round(found[fetch - 1][0], 6), round(found[fetch][0], 6)
             del found[fetch:]
             if beyond == cut:
                 # The cut falls inside a run of equal scores, and which of
                 # them Whoosh returned depends on the order of the documents
                 # (on how the index was built): leave the whole run out.
-                found = [hit for hit in found if round(hit.score, 6) > cut]
-        if several:
-            matched.update((hit.docnum, text_terms(hit.matched_terms())) for hit in found)
+                found = [(score, doc) for score, doc in found if round(score, 6) > cut]
+        stored = index._searcher.stored_fields
         scored = rescore(
-            ((hit.score, hit.docnum, hit["data"]) for hit in found),
+            ((score, doc, stored(doc)["data"]) for score, doc in found),
             words,
             matched_terms,
             links_to,
@@ -151,6 +161,20 @@ def search(
         elapsed=time.perf_counter() - started,
         warnings=tuple(warnings),
     )
+
+
+def _postings_scores(
+    index: Index, parsed: query.Query, allow: Any, exclude: query.Query | None
+) -> Scores | None:
+    """The scores of a plain word query from the postings (:mod:`.postings`), else None."""
+    words = plain_words(parsed)
+    if words is None:
+        return None
+    searcher = index._searcher
+    if allow is not None and not isinstance(allow, set):
+        allow = set(searcher.docs_for_query(allow))
+    masked = None if exclude is None else set(searcher.docs_for_query(exclude))
+    return Scores(searcher, words, allow, masked)
 
 
 def _explain(group: Folded) -> tuple[tuple[str, float], ...]:
