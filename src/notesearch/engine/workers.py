@@ -1,9 +1,10 @@
-"""Worker processes, and every call into Whoosh's private API (the one file to audit on a bump).
+"""Worker processes, and every writing call into Whoosh's private API (audit it on a bump).
 
 The private calls (``SegmentWriter(_lk=False)``, ``_finalize_segment``,
 ``_close_segment``, ``_merge_segments``, ``_commit_toc``, ``_finish``) are
 why whoosh3 is pinned exactly: they are what Whoosh's own multi-process
-writer does, and they live here only.
+writer does, and they live here only. The reading ones (postings blocks and
+the length column) are in :mod:`.postings`.
 """
 
 from __future__ import annotations
