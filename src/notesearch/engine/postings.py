@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from whoosh import query
@@ -102,9 +103,9 @@ class Scores:
 
     def best(self, count: int | None) -> list[tuple[float, int]]:
         """(score, docnum) of the ``count`` best (None: all), best first, then by docnum."""
-        items = ((score, -docnum) for docnum, score in self.scores.items())
-        top = sorted(items, reverse=True) if count is None else heapq.nlargest(count, items)
-        return [(score, -negative) for score, negative in top]
+        items = self.scores.items()
+        top = items if count is None else heapq.nlargest(count, items, key=itemgetter(1))
+        return sorted(((score, docnum) for docnum, score in top), key=lambda t: (-t[0], t[1]))
 
 
 def _lengths(segment: Any, field: str) -> bytes | None:
