@@ -1,7 +1,7 @@
 """Rescoring of the fetched candidates: fields, coverage of the query's words, a prior.
 
 Whoosh ranks the sections by BM25 over ``body`` (the heading and the text,
-and the note's title in its first section). The best few hundred of them are
+and the note's title in its first section). The best ``5 × limit`` (at least 50) of them are
 then scored again here with what BM25 over one field cannot see:
 
 - **coverage**: the share of the query's words that the section holds in
