@@ -278,3 +278,40 @@ def test_strings_from_notes_are_sanitized_and_text_is_bounded(tmp_path: Path) ->
     assert record["snippet"][start:end] == "spot"
     assert len(record["text"]) == TEXT_CHARS and record["text_truncated"] is True
     assert record["file"] == str(tmp_path / "notes" / "evil.md")
+
+
+@pytest.mark.parametrize(
+    ("raised", "message"),
+    [
+        # Raised from Whoosh's code (a damaged file): the CLI's one line.
+        ("whoosh", "the index is damaged: run `notesearch doctor`"),
+        ("notesearch", "No index at ./index. Run `notesearch index` first."),
+    ],
+)
+def test_a_tool_says_what_the_command_line_says(raised: str, message: str) -> None:
+    pytest.importorskip("mcp")
+    from mcp.server.mcpserver.exceptions import ToolError
+    from whoosh.reading import TermNotFound
+
+    from notesearch.assist.server import _answering
+    from notesearch.errors import IndexMissingError
+
+    def tool() -> None:
+        if raised == "whoosh":
+            raise TermNotFound("bad block")
+        raise IndexMissingError("No index at ./index", hint="Run `notesearch index` first.")
+
+    with pytest.raises(ToolError) as caught:
+        _answering(None, tool)()
+    assert str(caught.value) == message
+
+
+def test_a_bug_outside_whoosh_is_not_called_damage() -> None:
+    pytest.importorskip("mcp")
+    from notesearch.assist.server import _answering
+
+    def tool() -> None:
+        raise ZeroDivisionError("a bug")
+
+    with pytest.raises(ZeroDivisionError):
+        _answering(None, tool)()

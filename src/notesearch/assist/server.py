@@ -24,7 +24,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from ..errors import IndexMissingError, NoteNotFoundError, NotesearchError
+from ..errors import IndexDamagedError, IndexMissingError, NoteNotFoundError, NotesearchError
 from ..models import IndexStats
 from ..printers import messages
 from ..vault import Vault
@@ -117,6 +117,11 @@ def _answering(watcher: Watcher | None, func: F) -> F:
             raise ToolError(f"{exc}. {NOTE_HINT}") from exc
         except NotesearchError as exc:
             raise ToolError(exc.one_line()) from exc
+        except Exception as exc:  # a damaged index trips Whoosh: say so, as the CLI does
+            damage = IndexDamagedError.raised_inside_whoosh(exc)
+            if damage is None:
+                raise
+            raise ToolError(damage.one_line()) from exc
 
     return call  # type: ignore[return-value]
 
