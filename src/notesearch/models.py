@@ -255,6 +255,7 @@ class Pick:
     line: int
     column: int | None
     warnings: tuple[str, ...] = ()
+    suggestion: Suggestion | None = None  # a spelling correction offered, not run
 
 
 @dataclass(frozen=True, slots=True)

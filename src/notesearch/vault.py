@@ -230,8 +230,6 @@ class Vault:
             outcome = self._query(idx, request, warnings)
         hits = outcome.result.hits
         warnings = list(outcome.warnings)
-        if outcome.suggestion is not None:
-            warnings.append(f"Did you mean: {outcome.suggestion.corrected}  (add --correct)")
         text = request.text
         if not hits:
             raise NothingFoundError(f"nothing matched {text!r}", warnings=warnings)
@@ -248,7 +246,7 @@ class Vault:
         check_for_editor(str(self.notes_dir), hit.section.path)  # never a FIFO or a link out
         line = hit.snippet.line or hit.section.line
         column = hit.snippet.column if hit.snippet.line else None
-        return Pick(hit, file, line, column, tuple(warnings))
+        return Pick(hit, file, line, column, tuple(warnings), outcome.suggestion)
 
     def find_note(self, spec: str, *, cwd: str | None = None) -> str:
         """The path of the note a user named (path, file name, title or alias)."""

@@ -203,6 +203,12 @@ def test_a_suggestion_keeps_the_other_words_as_typed(tmp_path: Path) -> None:
             "notes/concurrency.md\nnotes/limits.md\n",
             "showing results for 'concurrency limit'",
         ),
+        # open says it too, with its own command.
+        (
+            ["open", "concurency limit"],
+            "",
+            "Did you mean: concurrency limit  (run: notesearch open 'concurrency limit', or add",
+        ),
     ],
 )
 def test_the_command_line_suggests_for_one_unknown_word(
@@ -217,6 +223,8 @@ def test_the_command_line_suggests_for_one_unknown_word(
     build_index(tmp_path / "notes", tmp_path / "index")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NOTESEARCH_NO_SERVER", "1")
+    monkeypatch.setenv("EDITOR", "true")  # open: an editor that opens nothing
+    monkeypatch.delenv("VISUAL", raising=False)
     result = CliRunner().invoke(cli, command, catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stdout == stdout

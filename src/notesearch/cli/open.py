@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -70,5 +71,9 @@ def open_command(
     chosen = Vault(notes_dir, index_dir, settings).pick(request, pick)
     for message in chosen.warnings:
         warn(message)
+    if chosen.suggestion is not None:
+        from ..printers.messages import did_you_mean
+
+        did_you_mean(chosen.suggestion, sys.stderr, "open")
     argv = editor_command(editor, chosen.file, chosen.line, chosen.column)
     run_editor(argv, editor_source(os.environ))

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING
 from ..errors import NotesearchError
 
 if TYPE_CHECKING:
-    from ..models import Hit, QueryOutcome
+    from ..models import Hit, QueryOutcome, Suggestion
 
 EXIT_FOUND, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -68,10 +68,14 @@ def outcome_messages(outcome: QueryOutcome, err: IO[str]) -> None:
     """A query's warnings, then its spelling suggestion (when one was offered)."""
     for message in outcome.warnings:
         warn(message, err)
-    fix = outcome.suggestion
-    if fix is not None:
-        command = shlex.join(["notesearch", "query", fix.corrected])
-        _write(err, _clean(f"Did you mean: {fix.corrected}  (run: {command}, or add --correct)"))
+    if outcome.suggestion is not None:
+        did_you_mean(outcome.suggestion, err)
+
+
+def did_you_mean(fix: Suggestion, err: IO[str], command: str = "query") -> None:
+    """``Did you mean: ...`` with the command that runs the correction."""
+    run = shlex.join(["notesearch", command, fix.corrected])
+    _write(err, _clean(f"Did you mean: {fix.corrected}  (run: {run}, or add --correct)"))
 
 
 def explanation(hit: Hit, location: str) -> str:
