@@ -60,7 +60,10 @@ def test_postings_scores_are_whooshs(
     assert whoosh, text
     assert set(ours.scores) == set(whoosh)
     for docnum, score in whoosh.items():
-        assert ours.scores[docnum] == pytest.approx(score, rel=1e-9)
+        if len(words) == 1:  # the same float operations: the same bits
+            assert ours.scores[docnum] == score
+        else:  # sums of the words' scores, in another order than Whoosh's tree
+            assert ours.scores[docnum] == pytest.approx(score, rel=1e-12)
     best = ours.best(3)
     assert [doc for _, doc in best] == [
         doc for doc, _ in sorted(whoosh.items(), key=lambda d: (-d[1], d[0]))[:3]

@@ -62,19 +62,21 @@ class Scores:
         self.holders: dict[str, set[int]] = {}  # word -> the sections that hold it
         scores = self.scores
         k1p = k1 + 1
+        # BM25's length normalization, k1 * ((1 - b) + b * fl / avgfl), for
+        # each of the 256 length bytes: the same expression, the same bits.
+        norms = [k1 * ((1 - b) + b * fl / avgfl) for fl in _LENGTH]
         for segment, base in searcher.reader().leaf_readers():
-            lengths = _lengths(segment, field)
+            lengths = _lengths(segment, field) or bytes(segment.doc_count_all())
             deleted = segment.deleted_docs_set
             for word in words:
                 idf = searcher.idf(field, word)
                 held = self.holders.setdefault(word, set())
                 for ids, weights in _blocks(segment, field, word):
                     docs = [base + doc for doc in ids]
-                    fls = [_LENGTH[lengths[doc]] for doc in ids] if lengths else [0] * len(ids)
                     # Whoosh's bm25(), written out the same way (the same float bits).
                     values = [
-                        idf * ((tf * k1p) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
-                        for tf, fl in zip(weights, fls, strict=True)
+                        idf * ((tf * k1p) / (tf + norms[lengths[doc]]))
+                        for doc, tf in zip(ids, weights, strict=True)
                     ]
                     keep = (
                         [
