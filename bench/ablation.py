@@ -19,7 +19,7 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -105,11 +105,9 @@ def score(
     index: object, queries: list[relevance.Query], variant: str, changes: dict[str, float]
 ) -> list[str]:
     result = relevance.SystemResult(variant)
-    ranker: Callable[[str], list[str]] = lambda text: ranked_notes(  # noqa: E731
-        index, text, fold=variant != "no folding"
-    )
+    fold = variant != "no folding"
     with weights(changes):
-        result.ranked = [ranker(q.text) for q in queries]
+        result.ranked = [ranked_notes(index, q.text, fold) for q in queries]
     return [f"{result.success_at(queries):.3f}", f"{result.mrr_at(queries):.3f}"]
 
 

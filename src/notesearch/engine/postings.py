@@ -62,6 +62,7 @@ class Scores:
         self.holders: dict[str, set[int]] = {}  # word -> the sections that hold it
         scores = self.scores
         k1p = k1 + 1
+        several = len(words) > 1
         # BM25's length normalization, k1 * ((1 - b) + b * fl / avgfl), for
         # each of the 256 length bytes: the same expression, the same bits.
         norms = [k1 * ((1 - b) + b * fl / avgfl) for fl in _LENGTH]
@@ -94,7 +95,8 @@ class Scores:
                     if keep is not None:
                         docs = [docs[i] for i in keep]
                         values = [values[i] for i in keep]
-                    held.update(docs)
+                    if several:  # which words a section holds: asked only then
+                        held.update(docs)
                     get = scores.get
                     for doc, value in zip(docs, values, strict=True):
                         scores[doc] = get(doc, 0.0) + value

@@ -99,12 +99,12 @@ def search(
         # One more than needed, to see whether the cut falls inside a run of
         # equal scores: which of those Whoosh returns depends on document
         # order (and so on how the index was built).
-        # optimize=False: Whoosh's block-quality skipping skipped almost no
-        # block on notes (sections are alike in length), and its bookkeeping
-        # made queries 10-45 % slower (10,000-note vault).
         if fast is not None:
             found = fast.best(None if fetch is None else fetch + 1)
         else:
+            # optimize=False: Whoosh's block-quality skipping skipped almost no
+            # block on notes (sections are alike in length), and its bookkeeping
+            # made queries 10-45 % slower (10,000-note vault).
             results = index._searcher.search(
                 parsed,
                 limit=None if fetch is None else fetch + 1,
