@@ -25,7 +25,7 @@ from notesearch import open_index, search
 from notesearch.cli import cli
 from notesearch.engine import seal, store, tables
 from notesearch.engine.build import build_index
-from notesearch.engine.workers import SafeFileStorage
+from notesearch.engine.segments import SafeFileStorage
 from notesearch.errors import (
     IndexLockedError,
     IndexMissingError,
@@ -822,7 +822,7 @@ def test_sigkill_during_index_run(
 # Deterministic crash points: the child kills itself with SIGKILL at one exact step.
 CRASH_POINTS = {
     "mid-commit": (
-        "from notesearch.engine.workers import SafeFileStorage as S\n"
+        "from notesearch.engine.segments import SafeFileStorage as S\n"
         "orig = S.create_file\n"
         "n = [0]\n"
         "def hook(self, *a, **k):\n"

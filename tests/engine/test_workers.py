@@ -159,7 +159,7 @@ def _unreadable_worker(
         indexmod.Outcome("access", [Diagnostic("cannot be read (test); skipped", nf.path)])
         for nf, _ in share
     ]
-    results.put((k, "", outcomes, None))
+    results.put((k, "", outcomes, []))  # no segment written
 
 
 @pytest.mark.slow

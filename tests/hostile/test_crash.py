@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import notesearch.engine.build as index_mod
-import notesearch.engine.workers as workers_mod
+import notesearch.engine.segments as segments_mod
 from notesearch import IndexLockedError, NotesearchError, build_index, open_index, search
 from notesearch.engine.store import locked
 from tests.helpers import write
@@ -201,7 +201,7 @@ def test_ctrl_c_exits_130_with_one_line_and_a_consistent_index(
 KILL_SCRIPT = """
 import os, signal, sys
 point, nth = sys.argv[1], int(sys.argv[2])
-import notesearch.engine.workers as im
+import notesearch.engine.segments as im
 import notesearch.notes.parse as pm
 import notesearch.engine.store as sm
 calls = [0]
@@ -359,7 +359,7 @@ def _count_before_switch(monkeypatch: pytest.MonkeyPatch, owner: object, name: s
 @pytest.mark.parametrize(
     ("owner", "name"),
     [
-        (workers_mod.SafeFileStorage, "create_file"),
+        (segments_mod.SafeFileStorage, "create_file"),
         (os, "fsync"),
         (os, "rename"),
         (os, "replace"),
@@ -435,7 +435,7 @@ def test_failed_commit_does_not_poison_the_next_run(
     gc.disable()
     try:
         with monkeypatch.context() as patch:
-            _fail_nth(patch, workers_mod.SafeFileStorage, "create_file", nth, before_switch=False)
+            _fail_nth(patch, segments_mod.SafeFileStorage, "create_file", nth, before_switch=False)
             with pytest.raises(NotesearchError):
                 build_index(notes, index)
         build_index(notes, index)  # the disk has space again

@@ -21,8 +21,9 @@ from ..notes.links import NoteSet
 from . import folder, seal, store
 from .base import Base, open_base, verify_all
 from .documents import Outcome, documents, examine
+from .segments import SegmentBuilder, commit_with, new_generation
 from .tables import FileTable, NoteEntry
-from .workers import Work, commit_with, in_parallel, new_generation, worker_count, write_error
+from .workers import Work, in_parallel, pool_limit, worker_count, write_error
 
 WarningSink = Callable[[Diagnostic], None]
 ProgressSink = Callable[[int, int], None]
@@ -246,14 +247,13 @@ def _write(
         try:
             for path in drop:
                 writer.delete_by_term("note", path)
+            builder = SegmentBuilder(ix, pool_limit(1))
             for note in notes:
                 entry = table.notes[note.path]
                 for doc in documents(note, note_set, entry.aliases):
-                    writer.add_document(**doc)
-            if work is None:
-                writer.commit(optimize=base is None)
-            else:
-                commit_with(writer, work.segments)
+                    builder.add(doc)
+            added = builder.finish()
+            commit_with(writer, [*added, *(work.segments if work is not None else [])])
         except BaseException:
             # A failed add or commit leaves Whoosh's writer holding its lock
             # (an flock on a file that the next generation hard-links):

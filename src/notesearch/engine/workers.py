@@ -1,16 +1,9 @@
-"""Worker processes, and every writing call into Whoosh's private API (audit it on a bump).
-
-The private calls (``SegmentWriter(_lk=False)``, ``_finalize_segment``,
-``_close_segment``, ``_merge_segments``, ``_commit_toc``, ``_finish``) are
-why whoosh3 is pinned exactly: they are what Whoosh's own multi-process
-writer does, and they live here only. The reading ones (postings blocks and
-the length column) are in :mod:`.postings`.
-"""
+"""Worker processes: each reads, parses and indexes a share of the notes into segments
+of its own (written by :class:`~.segments.SegmentBuilder`)."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import shutil
 import signal
@@ -25,66 +18,11 @@ from ..notes.discover import NoteFile
 from ..notes.links import NoteSet
 from ..paths import display
 from ..signals import handling
-from . import store
+from . import segments, store
 from .documents import Outcome, documents, examine
 from .tables import NoteEntry
 
 ProgressSink = Callable[[int, int], None]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "SafeFileStorage":
-        return _safe_storage()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-@functools.cache
-def _safe_storage() -> Any:
-    """The class ``SafeFileStorage`` (made on first use: it subclasses Whoosh's FileStorage)."""
-    from whoosh.filedb.filestore import FileStorage
-
-    class SafeFileStorage(FileStorage):  # type: ignore[misc]  # untyped base
-        """A FileStorage that never writes through a hard link shared with the live index."""
-
-        def create_file(
-            self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any
-        ) -> Any:
-            path = self._fpath(name)
-            if os.path.lexists(path):
-                os.unlink(path)
-            return super().create_file(name, excl=excl, mode=mode, **kwargs)
-
-    return SafeFileStorage
-
-
-def new_generation(index_dir: Path, base: Path | None) -> tuple[Path, Any]:
-    """A new unfinished generation (a copy of ``base``, or empty) and its Whoosh index."""
-    tmp = store.start_generation(index_dir, base)
-    from .schema import make_schema
-
-    storage = _safe_storage()(str(tmp))
-    return tmp, storage.create_index(make_schema()) if base is None else storage.open_index()
-
-
-def commit_with(writer: Any, segments: list[Any]) -> None:
-    """Commit ``writer`` together with segments that worker processes wrote.
-
-    What Whoosh's own multi-process writer does with ``multisegment=True``
-    (whoosh3 3.54.0, pinned): the workers' segments join the table of
-    contents as they are, next to whatever this writer merged or added.
-    """
-    try:
-        final = writer._merge_segments(None, None, None)
-        final += segments
-        if writer._added:
-            final.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
-        writer._commit_toc(final)
-    except Exception:
-        writer._cleanup_on_error()
-        raise
-    writer._finish()
 
 
 def reason(exc: BaseException) -> str:
@@ -117,19 +55,33 @@ def _has_index(index_dir: Path) -> bool:
 PARALLEL_MIN = 200
 
 
-MAX_WORKERS = 4
+# Postings held in memory by all processes together, before each finishes a
+# segment and starts the next: at most this, or an eighth of the memory.
+POOL_BUDGET = 384 * 1024 * 1024
 
 
 def worker_count(jobs: int | None, pending: int) -> int:
+    """How many processes index ``pending`` notes: ``jobs``, or one per usable CPU."""
     if jobs is None:
         if pending < PARALLEL_MIN:
             return 1
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except AttributeError:  # not on Linux
-            cpus = os.cpu_count() or 1
-        jobs = min(cpus, MAX_WORKERS)
+        jobs = _cpus()
     return max(1, min(jobs, pending))
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def pool_limit(workers: int) -> int:
+    """The postings each of ``workers`` processes may hold before finishing a segment."""
+    budget = POOL_BUDGET
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # no sysconf here
+        budget = min(budget, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 8)
+    return max(budget // workers, 8 * 1024 * 1024)
 
 
 @dataclass(slots=True)
@@ -152,10 +104,10 @@ def in_parallel(
     workers: int,
     on_progress: ProgressSink | None,
 ) -> Work:
-    """Read, parse and index ``pending`` in worker processes, one segment each.
+    """Read, parse and index ``pending`` in worker processes, into segments of their own.
 
-    Each worker takes every n-th note, writes its sections into its own
-    segment of a new generation (Whoosh segments are independent files), and
+    Each worker takes every n-th note, writes its sections into segments of
+    its own in a new generation (Whoosh segments are independent files), and
     sends back what it found about each note; the caller commits the
     segments together. Outcomes come back in ``pending`` order. If anything
     fails (a worker dies, Ctrl-C), the workers are stopped and the unfinished
@@ -165,7 +117,7 @@ def in_parallel(
     from multiprocessing.connection import wait
 
     try:
-        tmp, ix = new_generation(index_dir, base)
+        tmp, ix = segments.new_generation(index_dir, base)
     except Exception as exc:  # the OS's, or Whoosh's own errors
         raise write_error(index_dir, exc) from exc
     # "spawn": a fresh interpreter per worker, safe whatever threads this
@@ -179,12 +131,16 @@ def in_parallel(
         context.Process(
             target=_worker,
             args=(k, str(tmp), str(notes_dir), pending[k::workers], max_bytes, note_set),
-            kwargs={"results": Sender(pipes[k][1]), "parent": os.getpid()},
+            kwargs={
+                "results": Sender(pipes[k][1]),
+                "parent": os.getpid(),
+                "limit": pool_limit(workers),
+            },
             daemon=True,
         )
         for k in range(workers)
     ]
-    answers: dict[int, tuple[list[Outcome], Any]] = {}
+    answers: dict[int, tuple[list[Outcome], list[Any]]] = {}
     done = [0] * workers
     readers: dict[Any, int] = {pipes[k][0]: k for k in range(workers)}
     try:
@@ -214,10 +170,10 @@ def in_parallel(
                 if len(message) == 2:  # (k, notes done so far)
                     done[k] = message[1]
                     continue
-                _, failure, outcomes, segment = message
+                _, failure, outcomes, written = message
                 if failure:
                     raise write_error(index_dir, failure)
-                answers[k] = (outcomes, segment)
+                answers[k] = (outcomes, written)
                 done[k] = len(outcomes)
                 del readers[conn]
         for proc in procs:
@@ -240,8 +196,8 @@ def in_parallel(
     ordered: list[Outcome] = [None] * len(pending)  # type: ignore[list-item]
     for k, (outcomes, _) in answers.items():
         ordered[k::workers] = outcomes
-    segments = [segment for _, segment in answers.values() if segment is not None]
-    return Work(tmp=tmp, ix=ix, outcomes=ordered, segments=segments)
+    written = [segment for _, each in answers.values() for segment in each]
+    return Work(tmp=tmp, ix=ix, outcomes=ordered, segments=written)
 
 
 class Sender:
@@ -280,24 +236,22 @@ def _worker(
     *,
     results: Any,
     parent: int,
+    limit: int,
 ) -> None:
-    """A worker process: read, parse and index ``share`` into a segment of its own.
+    """A worker process: read, parse and index ``share`` into segments of its own.
 
     Puts (k, notes done) on ``results`` as it goes, then (k, failure,
-    outcomes, segment): failure is "" when all went well, else the one-line
-    reason (outcomes and segment None). Should the parent stop reading, it is
+    outcomes, segments): failure is "" when all went well, else the one-line
+    reason (outcomes and segments None). ``limit`` bounds the postings it
+    holds in memory (see :func:`pool_limit`). Should the parent stop reading, it is
     dead, and so is this worker (see :func:`_die_with`): a send never blocks
     for ever.
     """
     _die_with(parent)
     try:
-        from whoosh.writing import SegmentWriter
-
-        ix = _safe_storage()(tmp).open_index()
+        ix = segments.open_generation(tmp)
         try:
-            # No Whoosh lock: the parent holds the index lock, and each worker
-            # writes only its own, randomly named segment files.
-            writer = SegmentWriter(ix, _lk=False, limitmb=128, compound=False)
+            builder = segments.SegmentBuilder(ix, limit)
             outcomes = []
             for note_file, old in share:
                 if os.getppid() != parent:  # the parent was killed: stop, write nothing
@@ -305,16 +259,14 @@ def _worker(
                 outcome, note = examine(Path(root), note_file, old, max_bytes)
                 if note is not None:
                     for doc in documents(note, note_set, note.aliases):
-                        writer.add_document(**doc)
+                        builder.add(doc)
                 outcomes.append(outcome)
                 if len(outcomes) % 16 == 0:
                     results.put((k, len(outcomes)))
-            segment = writer._finalize_segment() if writer._added else None
-            if segment is None:
-                writer._close_segment()
+            written = builder.finish()
         finally:
             ix.close()
     except Exception as exc:
         results.put((k, reason(exc), None, None))
     else:
-        results.put((k, "", outcomes, segment))
+        results.put((k, "", outcomes, written))
