@@ -236,7 +236,7 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
             if steps is None:
                 steps = tuple(
                     (text, step)
-                    for text, _, _, step in self._pieces(chunk, has_cjk(chunk), False, True, False)
+                    for text, _, _, step in self._analyse(chunk, has_cjk(chunk), False, True, False)
                 )
                 if len(chunk) <= _CACHED_LEN:
                     if len(steps_of) >= _CACHE_MAX:
@@ -259,17 +259,21 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
         cache = self._cache
         pieces = cache.get(key)
         if pieces is None:
-            if cjk:
-                pieces = cjk_pieces(chunk)
-            elif chunk.lower() in NAMED:
-                pieces = [(NAMED[chunk.lower()], 0, len(chunk), 1)]
-            else:
-                pieces = self._latin(chunk, query, removestops, no_morph)
+            pieces = self._analyse(chunk, cjk, query, removestops, no_morph)
             if len(chunk) <= _CACHED_LEN:
                 if len(cache) >= _CACHE_MAX:
                     cache.clear()
                 cache[key] = pieces
         return pieces
+
+    def _analyse(
+        self, chunk: str, cjk: bool, query: bool, removestops: bool, no_morph: bool
+    ) -> list[Piece]:
+        if cjk:
+            return cjk_pieces(chunk)
+        if chunk.lower() in NAMED:
+            return [(NAMED[chunk.lower()], 0, len(chunk), 1)]
+        return self._latin(chunk, query, removestops, no_morph)
 
     def _word(self, folded: str, no_morph: bool) -> str:
         if self.stem and not no_morph and folded.isascii():

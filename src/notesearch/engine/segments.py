@@ -30,14 +30,16 @@ from typing import Any
 
 from . import store
 
-# Bytes of memory per posting held, besides its value bytes (an array slot
-# for the document, the weight and the value's end), and per term.
+# Bytes of memory per posting held, besides its value bytes (three array
+# slots: the document, the frequency and the value's end), and per term
+# (its text, dictionary slot, tuple, array and bytearray), so that what is
+# held comes close to what the process grows by: measured.
 _POSTING_COST = 16
-_TERM_COST = 400
+_TERM_COST = 480
 
-# One term's postings in a segment: documents, weights, the values one after
-# another, and where each value ends.
-_Postings = tuple["array[int]", "array[float]", bytearray, "array[int]"]
+# One term's postings in a segment: (document, frequency, where its value
+# ends) for each, and the values one after another.
+_Postings = tuple["array[int]", bytearray]
 
 
 def __getattr__(name: str) -> Any:
@@ -145,18 +147,15 @@ class SegmentBuilder:
             length = 0
             if field.indexed:
                 postings = self._postings.setdefault(fieldname, {})
-                for text, freq, weight, vbytes in self._terms(fieldname, field, value):
+                for text, freq, vbytes in self._terms(fieldname, field, value):
                     length += freq
                     entry = postings.get(text)
                     if entry is None:
-                        entry = (array("I"), array("d"), bytearray(), array("I"))
-                        postings[text] = entry
+                        entry = postings[text] = (array("I"), bytearray())
                         held += _TERM_COST + len(text)
-                    docs, weights, values, ends = entry
-                    docs.append(docnum)
-                    weights.append(weight)
+                    numbers, values = entry
                     values += vbytes
-                    ends.append(len(values))
+                    numbers.extend((docnum, freq, len(values)))
                     held += _POSTING_COST + len(vbytes)
                 if not field.scorable:
                     length = 0
@@ -173,27 +172,25 @@ class SegmentBuilder:
             self._finish_segment()
             self._start()
 
-    def _terms(self, fieldname: str, field: Any, value: Any) -> Any:
-        """(term, frequency, weight, value bytes) of each term of ``value`` in ``field``:
-        what ``field.index(value)`` yields (with the term as text), in one pass for
-        the kinds of field the schema has."""
+    def _terms(self, fieldname: str, field: Any, value: Any) -> list[tuple[str, int, bytes]]:
+        """(term, frequency, value bytes) of each term of ``value`` in ``field``: what
+        ``field.index(value)`` yields (the term as text, the weight left out: it is
+        the frequency times the field's boost), in one pass."""
         kind = self._kinds.get(fieldname)
         if kind is None:
-            kind = self._kinds[fieldname] = _kind(field)
+            kind = self._kinds[fieldname] = _kind(fieldname, field)
+        if not isinstance(value, str):
+            raise TypeError(f"{fieldname}: {value!r} is not a string")
         if kind == "positions":
-            boost = field.format.field_boost
             encode = _encoder()
             return [
-                (text, len(poses), len(poses) * boost, encode(poses))
+                (text, len(poses), encode(poses))
                 for text, poses in field.analyzer.positions(value).items()
             ]
-        if kind == "id" and isinstance(value, str):
-            return [(value, 1, field.format.field_boost * 1.0, b"")]
-        if kind == "keywords" and isinstance(value, str):
-            counts = Counter(word.strip().lower() for word in _KEYWORD.findall(value))
-            boost = field.format.field_boost
-            return [(word, n, n * boost, _packed(n)) for word, n in counts.items()]
-        return [(t.decode("utf-8"), f, w * 1.0, v) for t, f, w, v in field.index(value)]
+        if kind == "id":
+            return [(value, 1, b"")]
+        counts = Counter(word.strip().lower() for word in _KEYWORD.findall(value))
+        return [(word, n, _packed(n)) for word, n in counts.items()]
 
     def finish(self) -> list[Any]:
         """Write the segment being built; all the segments written."""
@@ -223,9 +220,10 @@ class SegmentBuilder:
                 continue  # as Whoosh: a field without a term is not started
             lengths = self._lengths.get(fieldname, {})
             fields.start_field(fieldname, schema[fieldname])
+            boost = schema[fieldname].format.field_boost
             for text in sorted(terms):
                 fields.start_term(text.encode("utf-8"))
-                _write_postings(fields._postwriter, *terms[text], lengths)
+                _write_postings(fields._postwriter, *terms[text], boost, lengths)
                 fields.finish_term()
             fields.finish_field()
         fields.close()
@@ -237,43 +235,46 @@ class SegmentBuilder:
 
 def _write_postings(
     writer: Any,
-    docs: array[int],
-    weights: array[float],
+    numbers: array[int],
     values: bytearray,
-    ends: array[int],
+    boost: float,
     lengths: dict[int, int | None],
 ) -> None:
     """Give a term's postings to Whoosh's postings writer a block at a time.
 
-    What ``add_posting`` would do posting by posting (whoosh3 3.54.0): fill
-    the block's documents, weights (as 32-bit floats), non-empty values and
+    ``numbers`` holds (document, frequency, end of its value in ``values``)
+    for each posting. What ``add_posting`` would do posting by posting
+    (whoosh3 3.54.0): fill the block's documents, weights (the frequency
+    times the field's boost, stored as 32-bit floats), non-empty values and
     its statistics, and write a block whenever a full one is followed by more.
     """
     limit = writer._blocklimit
+    count = len(numbers) // 3
     start = 0
-    for first in range(0, len(docs), limit):
+    for first in range(0, count, limit):
         if first:
             writer._write_block()
-        last = min(first + limit, len(docs))
-        block = weights[first:last]
-        writer._ids = docs[first:last]
-        writer._weights = array("f", block)
+        last = min(first + limit, count)
+        docs = numbers[3 * first : 3 * last : 3]
+        weights = [freq * boost for freq in numbers[3 * first + 1 : 3 * last : 3]]
+        writer._ids = docs
+        writer._weights = array("f", weights)
         kept = []
-        for end in ends[first:last]:
+        for end in numbers[3 * first + 2 : 3 * last : 3]:
             if end > start:
                 kept.append(bytes(values[start:end]))
             start = end
         writer._values = kept
-        heaviest = max(block)
+        heaviest = max(weights)
         writer._maxweight = heaviest if heaviest > 0 else 0
-        known = [n for n in map(lengths.get, writer._ids) if n]
+        known = [n for n in map(lengths.get, docs) if n]
         writer._minlength = min(known) if known else None
         writer._maxlength = max(known) if known else 0
 
 
-def _kind(field: Any) -> str:
-    """How :meth:`SegmentBuilder._terms` indexes ``field``: "positions", "id",
-    "keywords" or "other" (through Whoosh's ``field.index``)."""
+def _kind(name: str, field: Any) -> str:
+    """How :meth:`SegmentBuilder._terms` indexes ``field``: "positions", "id" or
+    "keywords" (the fields of notesearch's schema)."""
     from whoosh.analysis import IDTokenizer, KeywordAnalyzer
     from whoosh.formats import Existence, Frequency, Positions
 
@@ -287,7 +288,7 @@ def _kind(field: Any) -> str:
         lowercase=True, commas=True
     ):
         return "keywords"  # comma-separated, stripped, lowercased
-    return "other"
+    raise TypeError(f"field {name!r}: SegmentBuilder does not write {field!r}")
 
 
 _KEYWORD = re.compile("[^,]+")  # Whoosh's CommaSeparatedTokenizer

@@ -57,7 +57,7 @@ PARALLEL_MIN = 200
 
 # Postings held in memory by all processes together, before each finishes a
 # segment and starts the next: at most this, or an eighth of the memory.
-POOL_BUDGET = 384 * 1024 * 1024
+POOL_BUDGET = 320 * 1024 * 1024
 
 
 def worker_count(jobs: int | None, pending: int) -> int:
