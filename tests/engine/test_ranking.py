@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from notesearch import build_index, open_index, search
+from notesearch.engine.expand import expand_unknown
+from notesearch.engine.query import parse_query
 from notesearch.engine.reader import Index
 from notesearch.engine.spelling import suggest
 from tests.helpers import write
@@ -169,6 +171,35 @@ def test_an_unknown_word_gets_a_suggestion_even_when_others_match(
     assert (fix.corrected if fix else None) == corrected
 
 
+@pytest.mark.parametrize(
+    ("query", "searched", "first"),
+    [
+        # The unknown word is searched as its nearest indexed word ...
+        ("concurency limit", "(body:concurr OR body:limit)", "concurrency.md"),
+        ("concurrency limt", "(body:concurr OR body:limit)", "concurrency.md"),
+        ("payloadd limit", "(body:payload OR body:limit)", "limits.md"),
+        # ... known words never change ...
+        ("concurrency limit", "(body:concurr OR body:limit)", "concurrency.md"),
+        # ... and neither do phrases, excluded words, words shorter than 4
+        # letters, nor a query whose every word is unknown (nothing found).
+        ('"concurency limit"', 'body:"concur limit"', None),
+        ("limit -concurency", "(body:limit ANDNOT body:concur)", "limits.md"),
+        ("lmt concurrency", "(body:lmt OR body:concurr)", "concurrency.md"),
+        ("concurency limmit", "(body:concur OR body:limmit)", None),
+        # A word with no indexed word near it stays as typed.
+        ("concurrency xylophone", "(body:concurr OR body:xylophone)", "concurrency.md"),
+    ],
+)
+def test_a_misspelt_word_among_known_ones_searches_its_nearest_word(
+    indexes: dict[str, Index], query: str, searched: str, first: str | None
+) -> None:
+    index = indexes["typo"]
+    parsed = parse_query(index, query)
+    assert str(expand_unknown(index._searcher.reader(), parsed)) == searched
+    found = paths(index, query)
+    assert (found[0] if found else None) == first
+
+
 def test_explain_gives_the_parts_of_the_score(indexes: dict[str, Index]) -> None:
     hit = search(indexes["titled"], "gizmo hyperparameters", explain=True).hits[0]
     parts = dict(hit.explain)
@@ -192,10 +223,11 @@ def test_a_suggestion_keeps_the_other_words_as_typed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "stdout", "stderr"),
     [
-        # The good word's section is printed; the suggestion goes to stderr.
+        # The misspelt word is ranked by its nearest word (engine/expand.py);
+        # the suggestion still goes to stderr.
         (
             ["query", "concurency limit", "--format", "paths"],
-            "notes/limits.md\nnotes/concurrency.md\n",
+            "notes/concurrency.md\nnotes/limits.md\n",
             "Did you mean: concurrency limit",
         ),
         (
