@@ -34,24 +34,26 @@ from notesearch.engine import expand, rank  # noqa: E402
 
 MODULES = {"rank": rank, "expand": expand}  # a variant's "module.NAME"; a bare NAME is rank's
 
-VARIANTS: dict[str, dict[str, float]] = {
+VARIANTS: dict[str, dict[str, float | bool]] = {
     "all on": {},
     "no coverage": {"COORDINATION": 0.0},
     "no title bonus": {"TITLE_WEIGHT": 0.0},
     "no link prior": {"PRIOR_WEIGHT": 0.0},
-    "no expansion": {"expand.EXPAND": 0.0},
+    "no file name in title": {"NAME_IN_TITLE": False},
+    "no expansion": {"expand.EXPAND": False},
     "no folding": {},  # search(fold=False)
     "none of them": {
         "COORDINATION": 0.0,
         "TITLE_WEIGHT": 0.0,
         "PRIOR_WEIGHT": 0.0,
-        "expand.EXPAND": 0.0,
+        "NAME_IN_TITLE": False,
+        "expand.EXPAND": False,
     },
 }
 
 
 @contextmanager
-def weights(changes: dict[str, float]) -> Iterator[None]:
+def weights(changes: dict[str, float | bool]) -> Iterator[None]:
     targets = {
         key: (MODULES[key.split(".")[0]], key.split(".")[-1]) if "." in key else (rank, key)
         for key in changes
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def score(
-    index: object, queries: list[relevance.Query], variant: str, changes: dict[str, float]
+    index: object, queries: list[relevance.Query], variant: str, changes: dict[str, float | bool]
 ) -> list[str]:
     result = relevance.SystemResult(variant)
     fold = variant != "no folding"

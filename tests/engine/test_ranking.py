@@ -15,6 +15,7 @@ import pytest
 from notesearch import build_index, open_index, search
 from notesearch.engine.expand import expand_unknown
 from notesearch.engine.query import parse_query
+from notesearch.engine.rank import name_words
 from notesearch.engine.reader import Index
 from notesearch.engine.spelling import suggest
 from tests.helpers import write
@@ -64,6 +65,11 @@ VAULTS: dict[str, dict[str, str]] = {
     "languages": {
         f"{name}-tracing.md": f"# Tracing in {lang}\n\nTurn on active tracing for {lang} code.\n"
         for name, lang in (("csharp", "C#"), ("cpp", "C++"), ("java", "Java"), ("go", "Go"))
+    },
+    # A documentation page named by its topic: the file name says "pricing".
+    "named": {
+        "widget/widget-pricing.md": "# Widget costs\n\nThe widget pricing is per hour.\n",
+        "widget/overview.md": "# Widget overview\n\nThe widget pricing is per seat.\n",
     },
     # 5. One misspelt word next to a good one.
     "typo": {
@@ -128,12 +134,26 @@ def test_folding_happens_before_the_limit_and_can_be_turned_off(
         ("hub", "glacier", "storage-classes.md"),
         ("languages", "C# tracing", "csharp-tracing.md"),
         ("languages", "c++ tracing", "cpp-tracing.md"),
+        ("named", "widget pricing", "widget/widget-pricing.md"),
     ],
 )
 def test_fields_and_links_put_the_right_note_first(
     indexes: dict[str, Index], vault: str, query: str, first: str
 ) -> None:
     assert paths(indexes[vault], query)[0] == first
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("csharp-tracing.md", {"csharp", "trace"}),
+        ("API_AccountLimit.md", {"api", "accountlimit"}),
+        ("Obsidian Sync/Plans and storage limits.md", {"plan", "storag", "limit"}),
+        ("notes/v2-release_notes.md", {"v2", "releas", "note"}),
+    ],
+)
+def test_a_file_name_gives_its_words_to_the_title(path: str, words: set[str]) -> None:
+    assert name_words(path) == words
 
 
 def test_a_clearly_better_text_match_beats_the_hub(indexes: dict[str, Index]) -> None:
