@@ -3,10 +3,11 @@
 Usage:
     python bench/ablation.py [--corpora DIR] [--set NAME]...
 
-The ranking's parts (``notesearch.engine.rank``: coverage, title, prior;
-``notesearch.engine.expand``: misspelt words searched as their nearest
-word; ``notesearch.engine.fold``: folding) are switched off one at a time by
-setting their weight to zero, in this process, on one index per corpus built
+The ranking's parts (``notesearch.engine.rank``: coverage, title, the file
+name in the title, prior, links from the matching sections;
+``notesearch.engine.expand``: misspelt words searched as their nearest word;
+``notesearch.engine.fold``: folding) are switched off one at a time by
+setting their weight to zero (or False), in this process, on one index per corpus built
 once. The metrics are bench/relevance.py's (success@5, MRR@10 over unique
 notes), on the same judged sets; "all on" is what ``notesearch query`` ranks.
 Index-time changes (the title indexed in a note's first section only, the
@@ -39,6 +40,7 @@ VARIANTS: dict[str, dict[str, float | bool]] = {
     "no coverage": {"COORDINATION": 0.0},
     "no title bonus": {"TITLE_WEIGHT": 0.0},
     "no link prior": {"PRIOR_WEIGHT": 0.0},
+    "no links from matches": {"LINK_WEIGHT": 0.0},
     "no file name in title": {"NAME_IN_TITLE": False},
     "no expansion": {"expand.EXPAND": False},
     "no folding": {},  # search(fold=False)
@@ -46,6 +48,7 @@ VARIANTS: dict[str, dict[str, float | bool]] = {
         "COORDINATION": 0.0,
         "TITLE_WEIGHT": 0.0,
         "PRIOR_WEIGHT": 0.0,
+        "LINK_WEIGHT": 0.0,
         "NAME_IN_TITLE": False,
         "expand.EXPAND": False,
     },

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from notesearch import build_index, open_index, search
+from notesearch.engine import rank
 from notesearch.engine.expand import expand_unknown
 from notesearch.engine.query import parse_query
 from notesearch.engine.rank import name_words
 from notesearch.engine.reader import Index
 from notesearch.engine.spelling import suggest
+from notesearch.engine.support import link_support
 from tests.helpers import write
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-south-1", "sa-east-1", "ca-central-1", "me-south-1")
@@ -70,6 +72,17 @@ VAULTS: dict[str, dict[str, str]] = {
     "named": {
         "widget/widget-pricing.md": "# Widget costs\n\nThe widget pricing is per hour.\n",
         "widget/overview.md": "# Widget overview\n\nThe widget pricing is per seat.\n",
+    },
+    # The page the matching sections point at, against one that repeats the words.
+    "pointed at": {
+        "provisioned.md": "# Provisioned concurrency\n\nEnvironments start before requests "
+        "come, so a cold start never reaches a user.\n",
+        "tips.md": "# Startup tips\n\nTo reduce cold starts, use "
+        "[provisioned concurrency](provisioned.md).\n",
+        "latency.md": "# Latency\n\nCold starts add latency: see [[provisioned]].\n",
+        "runtime.md": "# Runtime loading\n\nCold starts load the runtime; cold starts "
+        "take longer with big packages, and cold starts add up.\n",
+        "elsewhere.md": "# Elsewhere\n\nSee [provisioned](provisioned) and [[runtime]].\n",
     },
     # 5. One misspelt word next to a good one.
     "typo": {
@@ -135,6 +148,7 @@ def test_folding_happens_before_the_limit_and_can_be_turned_off(
         ("languages", "C# tracing", "csharp-tracing.md"),
         ("languages", "c++ tracing", "cpp-tracing.md"),
         ("named", "widget pricing", "widget/widget-pricing.md"),
+        ("pointed at", "cold starts", "provisioned.md"),
     ],
 )
 def test_fields_and_links_put_the_right_note_first(
@@ -154,6 +168,59 @@ def test_fields_and_links_put_the_right_note_first(
 )
 def test_a_file_name_gives_its_words_to_the_title(path: str, words: set[str]) -> None:
     assert name_words(path) == words
+
+
+def test_only_links_from_matching_sections_add_to_a_note(indexes: dict[str, Index]) -> None:
+    """elsewhere.md links to both, but does not match: runtime gets nothing from it."""
+    hits = {
+        h.section.path: dict(h.explain)
+        for h in search(indexes["pointed at"], "cold starts", explain=True).hits
+    }
+    assert hits["provisioned.md"]["linked"] == pytest.approx(1.0 + rank.LINK_WEIGHT)
+    assert "linked" not in hits["runtime.md"]
+    assert "elsewhere.md" not in hits
+
+
+def _record(path: str, *links: dict[str, object]) -> dict[str, object]:
+    return {"path": path, "links": list(links)}
+
+
+def _link(kind: str, raw: str, path: str | None = None, outside: bool = False) -> dict[str, object]:
+    return {"kind": kind, "raw": raw, "path": path, "outside": outside}
+
+
+@pytest.mark.parametrize(
+    ("link", "supported"),
+    [
+        (_link("markdown", "b.md", "dir/b.md"), {"dir/b.md": 0.5}),
+        (_link("markdown", "b", "dir/b"), {"dir/b.md": 0.5}),  # no suffix written
+        (_link("wiki", "B#Heading|see b"), {"dir/b.md": 0.5}),  # by name, any case
+        (_link("wiki", "dir/b"), {"dir/b.md": 0.5}),  # by the end of its path
+        (_link("wiki", "other/b"), {}),  # not that folder
+        (_link("embed", "b.md"), {"dir/b.md": 0.5}),
+        (_link("wiki", "a"), {}),  # its own note
+        (_link("wiki", "#Heading"), {}),  # a heading of its own note
+        (_link("wiki", "c"), {}),  # not a candidate
+        (_link("external", "https://example.com/b.md"), {}),
+        (_link("markdown", "../b.md", None, outside=True), {}),
+    ],
+)
+def test_link_support_resolves_links_among_the_candidates(
+    link: dict[str, object], supported: dict[str, float]
+) -> None:
+    candidates = [(4.0, _record("dir/b.md")), (2.0, _record("a.md", link, link))]
+    assert link_support(candidates) == supported
+
+
+def test_link_support_sums_the_linking_sections_and_prefers_the_own_folder() -> None:
+    candidates = [
+        (4.0, _record("x/same.md", _link("wiki", "same"))),  # itself: nothing
+        (2.0, _record("y/same.md")),
+        (2.0, _record("y/a.md", _link("wiki", "same"))),  # its own folder's note
+        (2.0, _record("y/b.md", _link("wiki", "Same"))),
+        (1.0, _record("z/deep/a.md", _link("wiki", "same"))),  # the shortest path, then by name
+    ]
+    assert link_support(candidates) == {"y/same.md": 0.5 + 0.5, "x/same.md": 0.25}
 
 
 def test_a_clearly_better_text_match_beats_the_hub(indexes: dict[str, Index]) -> None:

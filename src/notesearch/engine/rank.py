@@ -12,7 +12,10 @@ then scored again here with what BM25 over one field cannot see:
   counted once per note (for its best section), so that a title word does
   not lift every section of the note;
 - **prior**: a bounded bonus from the links that point to the note (a hub
-  page wins a one-word topic, but never a clearly better text match).
+  page wins a one-word topic, but never a clearly better text match);
+- **linked**: a bounded bonus from the links that the other candidates
+  (the sections that match this query) make to the note, each weighted by
+  its score (:mod:`.support`), for its best section only.
 
 Every part was measured with ``bench/ablation.py`` (each part off in turn)
 and ``bench/relevance.py``; the numbers are in the README's ranking section.
@@ -37,10 +40,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .support import link_support
+
 COORDINATION = 0.3  # what a section missing every query word but one loses (at most)
 TITLE_WEIGHT = 1.0  # bonus for a note title holding all the words (best section only)
 PRIOR_WEIGHT = 0.1  # the most the links to a note add
 PRIOR_LINKS = 50  # a note with this many linking sections gets the whole prior
+LINK_WEIGHT = 0.25  # the most the links from other matching sections add (:mod:`.support`)
 NAME_IN_TITLE = True  # the file name's words count as title words (bench/ablation.py: off)
 _SEPARATORS = re.compile(r"[-_.\s]+")  # between the words of a file name
 
@@ -95,7 +101,19 @@ def rescore(
         bonus = 1.0 + TITLE_WEIGHT * _share(words, named)
         parts = {**item.parts, "title": bonus}
         scored.append(Scored(item.score * bonus, item.docnum, item.data, parts))
-    return order(scored)
+    if not LINK_WEIGHT:
+        return order(scored)
+    # The links of the matching sections, counted once per note (its best section).
+    support = link_support([(item.score, item.data) for item in scored])
+    linked = []
+    for item in order(scored):
+        share = support.pop(item.data["path"], 0.0)
+        if share:
+            bonus = 1.0 + LINK_WEIGHT * min(1.0, share)
+            parts = {**item.parts, "linked": bonus}
+            item = Scored(item.score * bonus, item.docnum, item.data, parts)
+        linked.append(item)
+    return order(linked)
 
 
 @lru_cache(maxsize=4096)
