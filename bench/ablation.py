@@ -5,7 +5,8 @@ Usage:
 
 The ranking's parts (``notesearch.engine.rank``: coverage, title, the file
 name in the title, prior, links from the matching sections;
-``notesearch.engine.expand``: misspelt words searched as their nearest word;
+``notesearch.engine.expand``: misspelt words searched as their nearest word,
+compound words as their parts;
 ``notesearch.engine.fold``: folding) are switched off one at a time by
 setting their weight to zero (or False), in this process, on one index per corpus built
 once. The metrics are bench/relevance.py's (success@5, MRR@10 over unique
@@ -43,6 +44,7 @@ VARIANTS: dict[str, dict[str, float | bool]] = {
     "no links from matches": {"LINK_WEIGHT": 0.0},
     "no file name in title": {"NAME_IN_TITLE": False},
     "no expansion": {"expand.EXPAND": False},
+    "no compound split": {"expand.COMPOUNDS": False},
     "no folding": {},  # search(fold=False)
     "none of them": {
         "COORDINATION": 0.0,
@@ -51,6 +53,7 @@ VARIANTS: dict[str, dict[str, float | bool]] = {
         "LINK_WEIGHT": 0.0,
         "NAME_IN_TITLE": False,
         "expand.EXPAND": False,
+        "expand.COMPOUNDS": False,
     },
 }
 

@@ -14,7 +14,7 @@ import pytest
 
 from notesearch import build_index, open_index, search
 from notesearch.engine import rank
-from notesearch.engine.expand import expand_unknown
+from notesearch.engine.expand import expand_unknown, split_compounds
 from notesearch.engine.query import parse_query
 from notesearch.engine.rank import name_words
 from notesearch.engine.reader import Index
@@ -83,6 +83,11 @@ VAULTS: dict[str, dict[str, str]] = {
         "runtime.md": "# Runtime loading\n\nCold starts load the runtime; cold starts "
         "take longer with big packages, and cold starts add up.\n",
         "elsewhere.md": "# Elsewhere\n\nSee [provisioned](provisioned) and [[runtime]].\n",
+    },
+    # Words written as one that the notes write apart.
+    "compounds": {
+        "slides.md": "# Slides\n\nEach slide of the show is a heading.\n",
+        "keys.md": "# Keys\n\nA keyboard shortcut for every command.\n",
     },
     # 5. One misspelt word next to a good one.
     "typo": {
@@ -283,6 +288,28 @@ def test_a_misspelt_word_among_known_ones_searches_its_nearest_word(
     index = indexes["typo"]
     parsed = parse_query(index, query)
     assert str(expand_unknown(index._searcher.reader(), parsed)) == searched
+    found = paths(index, query)
+    assert (found[0] if found else None) == first
+
+
+@pytest.mark.parametrize(
+    ("query", "searched", "first"),
+    [
+        ("slideshow", "(body:slide OR body:show)", "slides.md"),
+        ("keyboardshortcut", "(body:keyboard OR body:shortcut)", "keys.md"),
+        ("keyboardshortcut command", "(body:keyboard OR body:shortcut OR body:command)", "keys.md"),
+        ("keyboard", "body:keyboard", "keys.md"),  # a known word is never split
+        ("slidezzz", "body:slidezzz", None),  # no two known parts
+        ("theshow", "body:theshow", None),  # a stop word is no part
+        ('"slideshow heading"', 'body:"slideshow head"', None),  # nor is a phrase's word
+    ],
+)
+def test_an_unknown_compound_word_searches_its_parts(
+    indexes: dict[str, Index], query: str, searched: str, first: str | None
+) -> None:
+    index = indexes["compounds"]
+    parsed = parse_query(index, query)
+    assert str(split_compounds(index._searcher.reader(), parsed)) == searched
     found = paths(index, query)
     assert (found[0] if found else None) == first
 
