@@ -19,16 +19,18 @@ then scored again here with what BM25 over one field cannot see:
 
 Every part was measured with ``bench/ablation.py`` (each part off in turn)
 and ``bench/relevance.py``; the numbers are in the README's ranking section.
-A bonus for the heading's share of the words, like the title's, made MRR@10
-worse on both training sets (0.944 -> 0.930, 0.855 -> 0.853): BM25 already
-sees the heading in ``body``; so did, measured again with the words weighted
-by their idf and for queries of several words only (obsidian 0.944 -> 0.919
-to 0.930), as did weighting the title's words by idf, a bonus for the share
-of the title's words that the query holds, a damping of long sections and
-a feedback bonus for the words of the best five results' headings (all
-tried in this order on the training sets, obsidian and lambda). The file
-name's words in the title: lambda MRR@10 0.876 -> 0.881, obsidian unchanged
-(its file names are its titles).
+On the training sets (obsidian, lambda; MRR@10) the file name's words added
+0.876 -> 0.881 on lambda (obsidian's file names are its titles), the links
+from the matching sections 0.944 -> 0.956 and 0.881 -> 0.901 (alike for
+weights 0.2-0.3; scaling the sums by the largest or by a log was no better).
+Tried there and dropped: a bonus for the heading's share of the words, like
+the title's (0.944 -> 0.930, 0.855 -> 0.853: BM25 already sees the heading
+in ``body``), again with the words weighted by idf or for queries of
+several words only (obsidian 0.919-0.930); the title's words weighted by
+idf; a bonus for the share of the title's words that the query holds; a
+bonus for pairs of query words adjacent in the heading or title; a damping
+of long sections; a feedback bonus for the words of the best five results'
+headings (each lowered one training set more than it raised the other).
 """
 
 from __future__ import annotations
