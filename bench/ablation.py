@@ -3,9 +3,12 @@
 Usage:
     python bench/ablation.py [--corpora DIR] [--set NAME]...
 
-The ranking's parts (``notesearch.engine.rank``: coverage, title, prior;
+The ranking's parts (``notesearch.engine.rank``: coverage, title, the file
+name in the title, prior, links from the matching sections;
+``notesearch.engine.expand``: misspelt words searched as their nearest word,
+compound words as their parts;
 ``notesearch.engine.fold``: folding) are switched off one at a time by
-setting their weight to zero, in this process, on one index per corpus built
+setting their weight to zero (or False), in this process, on one index per corpus built
 once. The metrics are bench/relevance.py's (success@5, MRR@10 over unique
 notes), on the same judged sets; "all on" is what ``notesearch query`` ranks.
 Index-time changes (the title indexed in a note's first section only, the
@@ -29,37 +32,51 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 import relevance  # noqa: E402  (bench/relevance.py, beside this file)
 from notesearch import build_index, open_index, search  # noqa: E402
-from notesearch.engine import rank  # noqa: E402
+from notesearch.engine import expand, rank  # noqa: E402
 
-VARIANTS: dict[str, dict[str, float]] = {
+MODULES = {"rank": rank, "expand": expand}  # a variant's "module.NAME"; a bare NAME is rank's
+
+VARIANTS: dict[str, dict[str, float | bool]] = {
     "all on": {},
     "no coverage": {"COORDINATION": 0.0},
     "no title bonus": {"TITLE_WEIGHT": 0.0},
     "no link prior": {"PRIOR_WEIGHT": 0.0},
+    "no links from matches": {"LINK_WEIGHT": 0.0},
+    "no file name in title": {"NAME_IN_TITLE": False},
+    "no expansion": {"expand.EXPAND": False},
+    "no compound split": {"expand.COMPOUNDS": False},
     "no folding": {},  # search(fold=False)
     "none of them": {
         "COORDINATION": 0.0,
         "TITLE_WEIGHT": 0.0,
         "PRIOR_WEIGHT": 0.0,
+        "LINK_WEIGHT": 0.0,
+        "NAME_IN_TITLE": False,
+        "expand.EXPAND": False,
+        "expand.COMPOUNDS": False,
     },
 }
 
 
 @contextmanager
-def weights(changes: dict[str, float]) -> Iterator[None]:
-    saved = {name: getattr(rank, name) for name in changes}
-    for name, value in changes.items():
-        setattr(rank, name, value)
+def weights(changes: dict[str, float | bool]) -> Iterator[None]:
+    targets = {
+        key: (MODULES[key.split(".")[0]], key.split(".")[-1]) if "." in key else (rank, key)
+        for key in changes
+    }
+    saved = {key: getattr(module, name) for key, (module, name) in targets.items()}
+    for key, value in changes.items():
+        setattr(*targets[key], value)
     try:
         yield
     finally:
-        for name, value in saved.items():
-            setattr(rank, name, value)
+        for key, value in saved.items():
+            setattr(*targets[key], value)
 
 
 def ranked_notes(index: object, text: str, fold: bool) -> list[str]:
     try:
-        hits = search(index, text, limit=relevance.LIMIT, fold=fold).hits  # type: ignore[arg-type]
+        hits = search(index, text, limit=relevance.LIMIT, per_note=0, fold=fold).hits  # type: ignore[arg-type]
     except Exception:  # a query the engine refuses ranks nothing, as in relevance.py
         return []
     return relevance.unique_in_order(hit.section.path for hit in hits)
@@ -102,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def score(
-    index: object, queries: list[relevance.Query], variant: str, changes: dict[str, float]
+    index: object, queries: list[relevance.Query], variant: str, changes: dict[str, float | bool]
 ) -> list[str]:
     result = relevance.SystemResult(variant)
     fold = variant != "no folding"

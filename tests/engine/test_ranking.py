@@ -13,8 +13,13 @@ from pathlib import Path
 import pytest
 
 from notesearch import build_index, open_index, search
+from notesearch.engine import rank
+from notesearch.engine.expand import expand_unknown, split_compounds
+from notesearch.engine.query import parse_query
+from notesearch.engine.rank import name_words
 from notesearch.engine.reader import Index
 from notesearch.engine.spelling import suggest
+from notesearch.engine.support import link_support
 from tests.helpers import write
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-south-1", "sa-east-1", "ca-central-1", "me-south-1")
@@ -62,6 +67,27 @@ VAULTS: dict[str, dict[str, str]] = {
     "languages": {
         f"{name}-tracing.md": f"# Tracing in {lang}\n\nTurn on active tracing for {lang} code.\n"
         for name, lang in (("csharp", "C#"), ("cpp", "C++"), ("java", "Java"), ("go", "Go"))
+    },
+    # A documentation page named by its topic: the file name says "pricing".
+    "named": {
+        "widget/widget-pricing.md": "# Widget costs\n\nThe widget pricing is per hour.\n",
+        "widget/overview.md": "# Widget overview\n\nThe widget pricing is per seat.\n",
+    },
+    # The page the matching sections point at, against one that repeats the words.
+    "pointed at": {
+        "provisioned.md": "# Provisioned concurrency\n\nEnvironments start before requests "
+        "come, so a cold start never reaches a user.\n",
+        "tips.md": "# Startup tips\n\nTo reduce cold starts, use "
+        "[provisioned concurrency](provisioned.md).\n",
+        "latency.md": "# Latency\n\nCold starts add latency: see [[provisioned]].\n",
+        "runtime.md": "# Runtime loading\n\nCold starts load the runtime; cold starts "
+        "take longer with big packages, and cold starts add up.\n",
+        "elsewhere.md": "# Elsewhere\n\nSee [provisioned](provisioned) and [[runtime]].\n",
+    },
+    # Words written as one that the notes write apart.
+    "compounds": {
+        "slides.md": "# Slides\n\nEach slide of the show is a heading.\n",
+        "keys.md": "# Keys\n\nA keyboard shortcut for every command.\n",
     },
     # 5. One misspelt word next to a good one.
     "typo": {
@@ -126,12 +152,80 @@ def test_folding_happens_before_the_limit_and_can_be_turned_off(
         ("hub", "glacier", "storage-classes.md"),
         ("languages", "C# tracing", "csharp-tracing.md"),
         ("languages", "c++ tracing", "cpp-tracing.md"),
+        ("named", "widget pricing", "widget/widget-pricing.md"),
+        ("pointed at", "cold starts", "provisioned.md"),
     ],
 )
 def test_fields_and_links_put_the_right_note_first(
     indexes: dict[str, Index], vault: str, query: str, first: str
 ) -> None:
     assert paths(indexes[vault], query)[0] == first
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("csharp-tracing.md", {"csharp", "trace"}),
+        ("API_AccountLimit.md", {"api", "accountlimit"}),
+        ("Obsidian Sync/Plans and storage limits.md", {"plan", "storag", "limit"}),
+        ("notes/v2-release_notes.md", {"v2", "releas", "note"}),
+    ],
+)
+def test_a_file_name_gives_its_words_to_the_title(path: str, words: set[str]) -> None:
+    assert name_words(path) == words
+
+
+def test_only_links_from_matching_sections_add_to_a_note(indexes: dict[str, Index]) -> None:
+    """elsewhere.md links to both, but does not match: runtime gets nothing from it."""
+    hits = {
+        h.section.path: dict(h.explain)
+        for h in search(indexes["pointed at"], "cold starts", explain=True).hits
+    }
+    assert hits["provisioned.md"]["linked"] == pytest.approx(1.0 + rank.LINK_WEIGHT)
+    assert "linked" not in hits["runtime.md"]
+    assert "elsewhere.md" not in hits
+
+
+def _record(path: str, *links: dict[str, object]) -> dict[str, object]:
+    return {"path": path, "links": list(links)}
+
+
+def _link(kind: str, raw: str, path: str | None = None, outside: bool = False) -> dict[str, object]:
+    return {"kind": kind, "raw": raw, "path": path, "outside": outside}
+
+
+@pytest.mark.parametrize(
+    ("link", "supported"),
+    [
+        (_link("markdown", "b.md", "dir/b.md"), {"dir/b.md": 0.5}),
+        (_link("markdown", "b", "dir/b"), {"dir/b.md": 0.5}),  # no suffix written
+        (_link("wiki", "B#Heading|see b"), {"dir/b.md": 0.5}),  # by name, any case
+        (_link("wiki", "dir/b"), {"dir/b.md": 0.5}),  # by the end of its path
+        (_link("wiki", "other/b"), {}),  # not that folder
+        (_link("embed", "b.md"), {"dir/b.md": 0.5}),
+        (_link("wiki", "a"), {}),  # its own note
+        (_link("wiki", "#Heading"), {}),  # a heading of its own note
+        (_link("wiki", "c"), {}),  # not a candidate
+        (_link("external", "https://example.com/b.md"), {}),
+        (_link("markdown", "../b.md", None, outside=True), {}),
+    ],
+)
+def test_link_support_resolves_links_among_the_candidates(
+    link: dict[str, object], supported: dict[str, float]
+) -> None:
+    candidates = [(4.0, _record("dir/b.md")), (2.0, _record("a.md", link, link))]
+    assert link_support(candidates) == supported
+
+
+def test_link_support_sums_the_linking_sections_and_prefers_the_own_folder() -> None:
+    candidates = [
+        (4.0, _record("x/same.md", _link("wiki", "same"))),  # itself: nothing
+        (2.0, _record("y/same.md")),
+        (2.0, _record("y/a.md", _link("wiki", "same"))),  # its own folder's note
+        (2.0, _record("y/b.md", _link("wiki", "Same"))),
+        (1.0, _record("z/deep/a.md", _link("wiki", "same"))),  # the shortest path, then by name
+    ]
+    assert link_support(candidates) == {"y/same.md": 0.5 + 0.5, "x/same.md": 0.25}
 
 
 def test_a_clearly_better_text_match_beats_the_hub(indexes: dict[str, Index]) -> None:
@@ -169,6 +263,57 @@ def test_an_unknown_word_gets_a_suggestion_even_when_others_match(
     assert (fix.corrected if fix else None) == corrected
 
 
+@pytest.mark.parametrize(
+    ("query", "searched", "first"),
+    [
+        # The unknown word is searched as its nearest indexed word ...
+        ("concurency limit", "(body:concurr OR body:limit)", "concurrency.md"),
+        ("concurrency limt", "(body:concurr OR body:limit)", "concurrency.md"),
+        ("payloadd limit", "(body:payload OR body:limit)", "limits.md"),
+        # ... known words never change ...
+        ("concurrency limit", "(body:concurr OR body:limit)", "concurrency.md"),
+        # ... and neither do phrases, excluded words, words shorter than 4
+        # letters, nor a query whose every word is unknown (nothing found).
+        ('"concurency limit"', 'body:"concur limit"', None),
+        ("limit -concurency", "(body:limit ANDNOT body:concur)", "limits.md"),
+        ("lmt concurrency", "(body:lmt OR body:concurr)", "concurrency.md"),
+        ("concurency limmit", "(body:concur OR body:limmit)", None),
+        # A word with no indexed word near it stays as typed.
+        ("concurrency xylophone", "(body:concurr OR body:xylophone)", "concurrency.md"),
+    ],
+)
+def test_a_misspelt_word_among_known_ones_searches_its_nearest_word(
+    indexes: dict[str, Index], query: str, searched: str, first: str | None
+) -> None:
+    index = indexes["typo"]
+    parsed = parse_query(index, query)
+    assert str(expand_unknown(index._searcher.reader(), parsed)) == searched
+    found = paths(index, query)
+    assert (found[0] if found else None) == first
+
+
+@pytest.mark.parametrize(
+    ("query", "searched", "first"),
+    [
+        ("slideshow", "(body:slide OR body:show)", "slides.md"),
+        ("keyboardshortcut", "(body:keyboard OR body:shortcut)", "keys.md"),
+        ("keyboardshortcut command", "(body:keyboard OR body:shortcut OR body:command)", "keys.md"),
+        ("keyboard", "body:keyboard", "keys.md"),  # a known word is never split
+        ("slidezzz", "body:slidezzz", None),  # no two known parts
+        ("theshow", "body:theshow", None),  # a stop word is no part
+        ('"slideshow heading"', 'body:"slideshow head"', None),  # nor is a phrase's word
+    ],
+)
+def test_an_unknown_compound_word_searches_its_parts(
+    indexes: dict[str, Index], query: str, searched: str, first: str | None
+) -> None:
+    index = indexes["compounds"]
+    parsed = parse_query(index, query)
+    assert str(split_compounds(index._searcher.reader(), parsed)) == searched
+    found = paths(index, query)
+    assert (found[0] if found else None) == first
+
+
 def test_explain_gives_the_parts_of_the_score(indexes: dict[str, Index]) -> None:
     hit = search(indexes["titled"], "gizmo hyperparameters", explain=True).hits[0]
     parts = dict(hit.explain)
@@ -192,10 +337,11 @@ def test_a_suggestion_keeps_the_other_words_as_typed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "stdout", "stderr"),
     [
-        # The good word's section is printed; the suggestion goes to stderr.
+        # The misspelt word is ranked by its nearest word (engine/expand.py);
+        # the suggestion still goes to stderr.
         (
             ["query", "concurency limit", "--format", "paths"],
-            "notes/limits.md\nnotes/concurrency.md\n",
+            "notes/concurrency.md\nnotes/limits.md\n",
             "Did you mean: concurrency limit",
         ),
         (

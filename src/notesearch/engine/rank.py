@@ -7,30 +7,50 @@ then scored again here with what BM25 over one field cannot see:
 - **coverage**: the share of the query's words that the section holds in
   its text, heading, breadcrumb or note title (a section with all of them
   keeps its score, one with half loses :data:`COORDINATION` / 2);
-- **title**: the share of the words in the note's title, counted once per
-  note (for its best section), so that a title word does not lift every
-  section of the note;
+- **title**: the share of the words in the note's title or its file name
+  (``csharp-tracing.md``: documentation names a page by its topic),
+  counted once per note (for its best section), so that a title word does
+  not lift every section of the note;
 - **prior**: a bounded bonus from the links that point to the note (a hub
-  page wins a one-word topic, but never a clearly better text match).
+  page wins a one-word topic, but never a clearly better text match);
+- **linked**: a bounded bonus from the links that the other candidates
+  (the sections that match this query) make to the note, each weighted by
+  its score (:mod:`.support`), for its best section only.
 
 Every part was measured with ``bench/ablation.py`` (each part off in turn)
 and ``bench/relevance.py``; the numbers are in the README's ranking section.
-A bonus for the heading's share of the words, like the title's, made MRR@10
-worse on both training sets (0.944 -> 0.930, 0.855 -> 0.853): BM25 already
-sees the heading in ``body``.
+On the training sets (obsidian, lambda; MRR@10) the file name's words added
+0.876 -> 0.881 on lambda (obsidian's file names are its titles), the links
+from the matching sections 0.944 -> 0.956 and 0.881 -> 0.901 (alike for
+weights 0.2-0.3; scaling the sums by the largest or by a log was no better).
+Tried there and dropped: a bonus for the heading's share of the words, like
+the title's (0.944 -> 0.930, 0.855 -> 0.853: BM25 already sees the heading
+in ``body``), again with the words weighted by idf or for queries of
+several words only (obsidian 0.919-0.930); the title's words weighted by
+idf; a bonus for the share of the title's words that the query holds; a
+bonus for pairs of query words adjacent in the heading or title; a damping
+of long sections; a feedback bonus for the words of the best five results'
+headings (each lowered one training set more than it raised the other).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from .support import link_support
 
 COORDINATION = 0.3  # what a section missing every query word but one loses (at most)
 TITLE_WEIGHT = 1.0  # bonus for a note title holding all the words (best section only)
 PRIOR_WEIGHT = 0.1  # the most the links to a note add
 PRIOR_LINKS = 50  # a note with this many linking sections gets the whole prior
+LINK_WEIGHT = 0.25  # the most the links from other matching sections add (:mod:`.support`)
+NAME_IN_TITLE = True  # the file name's words count as title words (bench/ablation.py: off)
+_SEPARATORS = re.compile(r"[-_.\s]+")  # between the words of a file name
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +97,34 @@ def rescore(
             scored.append(item)
             continue
         titled.add(note)
-        bonus = 1.0 + TITLE_WEIGHT * _share(words, frozenset(item.data["title_words"]))
+        named = frozenset(item.data["title_words"])
+        if NAME_IN_TITLE:
+            named |= name_words(note)
+        bonus = 1.0 + TITLE_WEIGHT * _share(words, named)
         parts = {**item.parts, "title": bonus}
         scored.append(Scored(item.score * bonus, item.docnum, item.data, parts))
-    return order(scored)
+    if not LINK_WEIGHT:
+        return order(scored)
+    # The links of the matching sections, counted once per note (its best section).
+    support = link_support([(item.score, item.data) for item in scored])
+    linked = []
+    for item in order(scored):
+        share = support.pop(item.data["path"], 0.0)
+        if share:
+            bonus = 1.0 + LINK_WEIGHT * min(1.0, share)
+            parts = {**item.parts, "linked": bonus}
+            item = Scored(item.score * bonus, item.docnum, item.data, parts)
+        linked.append(item)
+    return order(linked)
+
+
+@lru_cache(maxsize=4096)
+def name_words(path: str) -> frozenset[str]:
+    """The index terms of a note's file name (``csharp-tracing.md``: csharp, trace)."""
+    from .documents import words_of
+
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return frozenset(words_of(_SEPARATORS.sub(" ", stem)))
 
 
 def _share(words: frozenset[str], held: frozenset[str]) -> float:

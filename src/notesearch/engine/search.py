@@ -15,6 +15,7 @@ from typing import Any
 from whoosh import query
 
 from ..models import Diagnostic, Hit, SearchResult
+from .expand import expand_unknown, split_compounds
 from .fold import Folded
 from .fold import fold as folding
 from .highlight import highlight_terms, snippet_for, text_terms
@@ -65,6 +66,9 @@ def search(
         warnings.append(Diagnostic(f"query {text!r} has only words too common to be indexed"))
         return SearchResult(query=text, hits=(), total=0, warnings=tuple(warnings))
     warnings += tag_term_warnings(index, parsed)
+    reader = index._searcher.reader()
+    parsed = split_compounds(reader, parsed)  # an unknown word written of two known ones
+    parsed = expand_unknown(reader, parsed)  # a misspelt word among known ones
     include, exclude = tag_filter(index, tags, any_tags, exclude_tags, warnings)
     allow = combine(include, path_filter(index, path))
     if sections is not None:
@@ -76,7 +80,6 @@ def search(
         allow = allowed
     words = text_terms(parsed.iter_all_terms())
 
-    reader = index._searcher.reader()
     links: dict[str, int] = {}
 
     def links_to(note: str) -> int:
