@@ -55,7 +55,6 @@ def _text_docs() -> list[dict[str, Any]]:
     for n, text in enumerate(TEXTS):
         docs.append(
             {
-                "id": f"t{n}.md\x000",
                 "note": f"t{n}.md",
                 "path": f"dir/T{n} Ünïcode.md",
                 "title": text[:40],
@@ -66,7 +65,7 @@ def _text_docs() -> list[dict[str, Any]]:
                 "data": {"n": n, "text": text},
             }
         )
-    docs.append({"id": "only", "note": "only.md", "data": {}})  # fields left out
+    docs.append({"note": "only.md", "data": {}})  # fields left out
     return docs
 
 

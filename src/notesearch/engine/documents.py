@@ -149,7 +149,6 @@ def documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterable
                 if resolved:
                     targets.append(resolved)
         yield {
-            "id": f"{note.path}\x00{ordinal}",
             "note": note.path,
             "path": note.path,
             "title": title_text,

@@ -51,7 +51,6 @@ def make_schema() -> Schema:
     stem = make_analyzer()
     words = make_path_analyzer()
     return fields.Schema(
-        id=fields.ID(unique=True),
         note=fields.ID(),  # exact note path: deletes and --path filters
         path=fields.TEXT(analyzer=words, multitoken_query="phrase"),
         title=fields.TEXT(analyzer=stem, field_boost=TITLE_BOOST, multitoken_query="phrase"),
