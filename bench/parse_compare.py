@@ -2,6 +2,7 @@
 
 Usage:
     python bench/parse_compare.py [FOLDER ...] [--ref COMMIT] [--rounds N] [--show N]
+    python bench/parse_compare.py --write-reference [--ref COMMIT]
 
 The reference is ``src/notesearch/notes/`` as it was at ``--ref`` (by default the last
 commit whose parser was markdown-it-py), read with ``git show`` into a temporary
@@ -12,6 +13,10 @@ build does and parsed by both; the notes whose ``Note``, diagnostics included,
 differ are listed with their first difference. With ``--rounds``, each folder is
 also timed, old and new interleaved (the order alternating), CPU time per note,
 median of the rounds.
+
+``--write-reference`` writes tests/fixtures/parse_reference.json instead: the reference
+parser's records of every input of tests/notes/test_parse_reference.py (its cases, the
+fixture notes and the bundled notes), and lists the inputs where today's parser differs.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # the repository's tests/
 
 from notesearch.models import Diagnostic, Note  # noqa: E402
 from notesearch.notes.parse import parse_note  # noqa: E402
@@ -123,12 +129,35 @@ def cpu_seconds(parser: Parser, notes: list[tuple[str, str]]) -> float:
     return time.process_time() - start
 
 
+def write_reference(old: Parser) -> int:
+    """Record the reference parser's notes for the equality test; 1 if today's differ."""
+    import json
+
+    from tests.notes.test_parse_reference import INPUTS, REFERENCE, record
+
+    records = {key: record(old(path, text)) for key, (path, text) in INPUTS.items()}
+    REFERENCE.write_text(
+        json.dumps(records, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    differing = [
+        key
+        for key, (path, text) in INPUTS.items()
+        if record(parse_note(path, text)) != records[key]
+    ]
+    for key in differing:
+        path, text = INPUTS[key]
+        print(f"  DIFF {key}: {first_difference(old(path, text), parse_note(path, text))}")
+    print(f"{REFERENCE.relative_to(ROOT)}: {len(records)} records, {len(differing)} differ today")
+    return 1 if differing else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="*", type=Path)
     parser.add_argument("--ref", default=REFERENCE, help="the reference commit")
     parser.add_argument("--rounds", type=int, default=0, help="timing rounds (0: no timing)")
     parser.add_argument("--show", type=int, default=20, help="differences shown per folder")
+    parser.add_argument("--write-reference", action="store_true", help="write the test's records")
     args = parser.parse_args()
     try:
         import markdown_it  # noqa: F401
@@ -136,6 +165,8 @@ def main() -> int:
         print("markdown-it-py is not installed: the reference parser cannot run", file=sys.stderr)
         return 2
     old = reference_parser(args.ref)
+    if args.write_reference:
+        return write_reference(old)
     folders = [f for f in (args.folders or DEFAULT_FOLDERS) if f.is_dir()]
     if not folders:
         print("no folder of notes found: nothing compared")

@@ -127,14 +127,14 @@ def read_inline(path: str, events: Sequence[Item], source: Source) -> Inline:
                 if kind in ("Autolink", "Email"):
                     in_autolink = True
                     dest = data["dest_url"] if kind == "Autolink" else "mailto:" + data["dest_url"]
-                    href = as_written(urls.encode(dest))
+                    href = as_written(urls.normalize(dest))
                     found_links.append(Link(kind="external", raw=href, line=line))
                 else:
-                    href = as_written(urls.encode(data["dest_url"]))
+                    href = as_written(urls.normalize(data["dest_url"]))
                     found_links.append(linkmod.markdown_link(path, href, line))
             elif type(tag_start) is dict and "Image" in tag_start:
                 data = tag_start["Image"]
-                src = as_written(urls.encode(data["dest_url"]))
+                src = as_written(urls.normalize(data["dest_url"]))
                 line = source.line(where["start"])
                 found_links.append(linkmod.markdown_link(path, src, line, embed=True))
                 image = 1

@@ -137,7 +137,11 @@ def _parse(path: str, text: str, md: _Markdown) -> tuple[Note, list[Diagnostic]]
         ):
             run.append(item)
             continue
-        # A block starts or ends: the inline events before it are one run.
+        # A block starts or ends: the inline events before it are one run. (A line
+        # break cannot open one; pulldown-cmark may put the trailing spaces of a
+        # blank-looking line after a link definition there, as a hard break.)
+        while run and type(run[0][0]) is str:
+            del run[0]
         current = drafts[-1]
         if heading is not None:  # the heading's own text, up to its end
             parsed = read_inline(path, run, source)
