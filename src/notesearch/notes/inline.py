@@ -23,7 +23,7 @@ from .escapes import escaped_tags, escaped_wiki
 if TYPE_CHECKING:
     from .source import Item, Source
 
-# Ends the walk: a block event, so the text before it is read like any other.
+# Ends the walk: an event that is no text, so the text before it is read like any other.
 _FLUSH: Item = ("Rule", {"start": 0, "end": 0})
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 
@@ -34,7 +34,7 @@ HTML_ANCHOR = re.compile(r"""<[^<>]*?\b(?:name|id)\s*=\s*["']?([^"'\s<>]+)""", r
 
 @dataclass(slots=True)
 class Inline:
-    """Plain text, tags and links read from one inline token."""
+    """Plain text, tags and links read from one run of inline events."""
 
     text: str
     tags: list[str]
@@ -80,10 +80,10 @@ def read_inline(path: str, events: Sequence[Item], source: Source) -> Inline:
         if pending:
             content = "".join(pending)
             pending.clear()
-            lines[-1].append(("text", content))
-            if in_autolink:
-                lines[-1][-1] = ("text", urls.link_text(content))
+            if in_autolink:  # the URL, shown decoded; never a tag or a wiki link
+                lines[-1].append(("text", urls.link_text(content)))
             else:
+                lines[-1].append(("text", content))
                 if "#" in content:
                     found_tags.extend(
                         name

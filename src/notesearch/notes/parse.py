@@ -152,16 +152,7 @@ def _parse(path: str, text: str, md: _Markdown) -> tuple[Note, list[Diagnostic]]
             drafts.append(heading)
             heading = None
         elif run:
-            plain = _plain_text(run) if md.selective else None
-            if plain is None:
-                parsed = read_inline(path, run, source)
-                plain = parsed.text
-                current.body_tags.extend(parsed.tags)
-                current.links.extend(parsed.links)
-                anchors_extra.extend(parsed.anchors)
-            current.text.append(plain)
-            if "^" in plain:
-                anchors_extra.extend(_BLOCK_ID.findall(plain))
+            _read_text(path, run, source, current, anchors_extra, md.selective)
         run = []
         if key == "Start":
             if type(tag) is dict and "Heading" in tag:
@@ -183,6 +174,27 @@ def _parse(path: str, text: str, md: _Markdown) -> tuple[Note, list[Diagnostic]]
             html = None
 
     return _assemble(path, text, fm, drafts, anchors_extra), diagnostics
+
+
+def _read_text(
+    path: str,
+    run: Sequence[Item],
+    source: Source,
+    draft: _Draft,
+    anchors: list[str],
+    selective: bool,
+) -> None:
+    """Add one run of body text to its section: text, tags, links, anchors."""
+    plain = _plain_text(run) if selective else None
+    if plain is None:
+        parsed = read_inline(path, run, source)
+        plain = parsed.text
+        draft.body_tags.extend(parsed.tags)
+        draft.links.extend(parsed.links)
+        anchors.extend(parsed.anchors)
+    draft.text.append(plain)
+    if "^" in plain:
+        anchors.extend(_BLOCK_ID.findall(plain))
 
 
 def _html_text(html: str) -> str:
