@@ -11,8 +11,8 @@ Every ``.md`` note under each folder (default: ../shared/corpora/*, the project'
 notes/ and tests/fixtures/notes; absent folders are skipped) is decoded as an index
 build does and parsed by both; the notes whose ``Note``, diagnostics included,
 differ are listed with their first difference. With ``--rounds``, each folder is
-also timed, old and new interleaved (the order alternating), CPU time per note,
-median of the rounds.
+also timed: CPU time per note, the two parsers alternating note by note, median of
+the rounds.
 
 ``--write-reference`` writes tests/fixtures/parse_reference.json instead: the reference
 parser's records of every input of tests/notes/test_parse_reference.py (its cases, the
@@ -122,11 +122,22 @@ def compare(notes: list[tuple[str, str]], old: Parser, show: int) -> int:
     return same
 
 
-def cpu_seconds(parser: Parser, notes: list[tuple[str, str]]) -> float:
-    start = time.process_time()
-    for path, text in notes:
-        parser(path, text)
-    return time.process_time() - start
+def cpu_seconds(old: Parser, notes: list[tuple[str, str]], flip: bool) -> tuple[float, float]:
+    """CPU seconds of the reference parser and today's over the notes, note by note.
+
+    The two alternate on every note (the first one alternating too), so a busy
+    machine slows both alike.
+    """
+    clock = time.process_time
+    spent = [0.0, 0.0]
+    for i, (path, text) in enumerate(notes):
+        first = (i + flip) % 2
+        for which in (first, 1 - first):
+            parse = old if which == 0 else parse_note
+            start = clock()
+            parse(path, text)
+            spent[which] += clock() - start
+    return spent[0], spent[1]
 
 
 def write_reference(old: Parser) -> int:
@@ -179,13 +190,9 @@ def main() -> int:
         identical += same
         print(f"{folder}: {same}/{len(notes)} notes identical")
         if args.rounds and notes:
-            times: dict[str, list[float]] = {"old": [], "new": []}
-            for round_ in range(args.rounds):
-                order = [("old", old), ("new", parse_note)]
-                for name, parse in order if round_ % 2 == 0 else order[::-1]:
-                    times[name].append(cpu_seconds(parse, notes))
-            before = statistics.median(times["old"]) / len(notes) * 1000
-            after = statistics.median(times["new"]) / len(notes) * 1000
+            rounds = [cpu_seconds(old, notes, flip=bool(r % 2)) for r in range(args.rounds)]
+            before = statistics.median(r[0] for r in rounds) / len(notes) * 1000
+            after = statistics.median(r[1] for r in rounds) / len(notes) * 1000
             print(
                 f"  parse CPU ms/note, median of {args.rounds}: markdown-it-py {before:.3f}, "
                 f"pyromark {after:.3f} ({before / after:.2f}x)"
