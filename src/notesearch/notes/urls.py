@@ -24,8 +24,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 # Escapes an autolink's text keeps as they are (reserved characters, and ``%`` itself).
 _KEEP_ENCODED = frozenset(";/?:@&=+$,#%")
 _ESCAPES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
-
-
+# Enough of mdurl's URL parse to find a host name.
 _PROTOCOL = re.compile(r"[a-z0-9.+-]+:", re.IGNORECASE)
 _PORT = re.compile(r":[0-9]*$")
 _HOST_PART = re.compile(r"[+a-z0-9A-Z_-]{0,63}")
