@@ -92,6 +92,10 @@ CASES: dict[str, str] = {
     "brackets-edge": "[a [b] c](x.md) [not a link] [x] (y) ![alt] ![](e.png)\n",
     "link-destination-edge": "[a](x.md 'title') [b](<x y.md> \"t\") [c](x\\)y.md) [d](x(1).md)\n",
     "numbers-and-punctuation": "#123 #1a #a-b #a_b #a/b/ #a//b #-x C# x#y\n",
+    "white-space-lines": "\xa0\nfirst\n\x0b\nmiddle\n\x0c\n\n| \xa0 | b |\n|---|---|\n",
+    "numeric-references": "&#5; &#0; &#xFFFE; &#128; &#65; &#1114112; &#xD800; `&#5;`\n",
+    "backslash-break-first": "\\\nsecond line\n\n# H\\\n",
+    "definition-then-spaces": "[r]: u\n    \n|\n",
 }
 
 # Where the pyromark parser reads a note differently: (text, its links' targets and lines now).

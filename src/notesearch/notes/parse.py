@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyromark
 
@@ -113,6 +113,7 @@ def _parse(path: str, text: str, md: _Markdown) -> tuple[Note, list[Diagnostic]]
     heading: _Draft | None = None
     code: list[str] | None = None  # the text of the code block being read
     html: list[str] | None = None  # the lines of the HTML block being read
+    entities = "&#" in body  # a numeric character reference may need the old reading
     items: Iterable[Item] = pyromark.events_with_range(body, options=md.options)
     for item in items:
         event = item[0]
@@ -125,6 +126,8 @@ def _parse(path: str, text: str, md: _Markdown) -> tuple[Note, list[Diagnostic]]
             code.append(event[key])
             continue
         if key in _INLINE:
+            if entities and key == "Text" and len(event[key]) == 1:
+                item = _entity(item, source)
             run.append(item)
             continue
         if key == "Html":
@@ -137,11 +140,8 @@ def _parse(path: str, text: str, md: _Markdown) -> tuple[Note, list[Diagnostic]]
         ):
             run.append(item)
             continue
-        # A block starts or ends: the inline events before it are one run. (A line
-        # break cannot open one; pulldown-cmark may put the trailing spaces of a
-        # blank-looking line after a link definition there, as a hard break.)
-        while run and type(run[0][0]) is str:
-            del run[0]
+        # A block starts or ends: the inline events before it are one run.
+        run = _trim(run, source)
         current = drafts[-1]
         if heading is not None:  # the heading's own text, up to its end
             parsed = read_inline(path, run, source)
@@ -174,6 +174,69 @@ def _parse(path: str, text: str, md: _Markdown) -> tuple[Note, list[Diagnostic]]
             html = None
 
     return _assemble(path, text, fm, drafts, anchors_extra), diagnostics
+
+
+def _trim(run: list[Item], source: Source) -> list[Item]:
+    """The run without lines of white space at its ends, and no line break first.
+
+    (The old parser's inline text was its source stripped, so a first or last line of
+    white space such as a no-break space was no line of its own; and pulldown-cmark
+    may open a run with a hard break: trailing spaces on a blank-looking line. A
+    backslash line break was kept.)
+    """
+    start, end = 0, len(run)
+    while True:
+        i = start
+        while i < end and _blank(run[i][0]):
+            i += 1
+        if i == end or not _spaces_break(run[i], source):
+            break
+        start = i + 1
+    while True:
+        j = end
+        while j > start and _blank(run[j - 1][0]):
+            j -= 1
+        if j == start or not _spaces_break(run[j - 1], source):
+            break
+        end = j - 1
+    return run if (start, end) == (0, len(run)) else run[start:end]
+
+
+def _blank(event: Any) -> bool:
+    """Whether the event is text of white space only."""
+    return type(event) is dict and "Text" in event and not event["Text"].strip()
+
+
+def _spaces_break(item: Item, source: Source) -> bool:
+    """Whether the event is a line break written as white space (not a backslash)."""
+    return type(item[0]) is str and source.data[item[1]["start"] : item[1]["start"] + 1] != b"\\"
+
+
+def _entity(item: Item, source: Source) -> Item:
+    """A one-character text event as the old parser read it.
+
+    A numeric character reference to a control character or a noncharacter
+    (``&#5;``) was the replacement character there; pulldown-cmark keeps it.
+    """
+    event, where = item
+    code = ord(event["Text"])
+    if _valid_code(code) or not source.data.startswith(b"&#", where["start"]):
+        return item
+    return ({"Text": "\ufffd"}, where)
+
+
+def _valid_code(code: int) -> bool:
+    """markdown-it's ``isValidEntityCode``."""
+    return not (
+        0xD800 <= code <= 0xDFFF
+        or 0xFDD0 <= code <= 0xFDEF
+        or code & 0xFFFF in (0xFFFE, 0xFFFF)
+        or code <= 0x08
+        or code == 0x0B
+        or 0x0E <= code <= 0x1F
+        or 0x7F <= code <= 0x9F
+        or code > 0x10FFFF
+    )
 
 
 def _read_text(
