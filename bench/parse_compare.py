@@ -11,8 +11,8 @@ Every ``.md`` note under each folder (default: ../shared/corpora/*, the project'
 notes/ and tests/fixtures/notes; absent folders are skipped) is decoded as an index
 build does and parsed by both; the notes whose ``Note``, diagnostics included,
 differ are listed with their first difference. With ``--rounds``, each folder is
-also timed: CPU time per note, the two parsers alternating note by note, median of
-the rounds.
+also timed: CPU time per note, each parser over the whole folder in turn, the order
+alternating from round to round, median of the rounds.
 
 ``--write-reference`` writes tests/fixtures/parse_reference.json instead: the reference
 parser's records of every input of tests/notes/test_parse_reference.py (its cases, the
@@ -123,20 +123,18 @@ def compare(notes: list[tuple[str, str]], old: Parser, show: int) -> int:
 
 
 def cpu_seconds(old: Parser, notes: list[tuple[str, str]], flip: bool) -> tuple[float, float]:
-    """CPU seconds of the reference parser and today's over the notes, note by note.
+    """CPU seconds of the reference parser and today's, each over all the notes.
 
-    The two alternate on every note (the first one alternating too), so a busy
-    machine slows both alike.
+    One parser reads every note, then the other (today's first when ``flip``), as
+    a build reads note after note; rounds alternate the order.
     """
-    clock = time.process_time
-    spent = [0.0, 0.0]
-    for i, (path, text) in enumerate(notes):
-        first = (i + flip) % 2
-        for which in (first, 1 - first):
-            parse = old if which == 0 else parse_note
-            start = clock()
+    spent = {}
+    order = [(0, old), (1, parse_note)]
+    for which, parse in order[::-1] if flip else order:
+        start = time.process_time()
+        for path, text in notes:
             parse(path, text)
-            spent[which] += clock() - start
+        spent[which] = time.process_time() - start
     return spent[0], spent[1]
 
 
