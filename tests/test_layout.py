@@ -27,7 +27,8 @@ ALLOWED = {
     "whoosh": ("engine/",),
     "click": ("cli/",),
     "rich": ("printers/terminal.py", "finder/"),  # the finder renders with rich, under Textual
-    "markdown_it": ("notes/parse.py", "notes/inline.py"),
+    "pyromark": ("notes/parse.py", "notes/source.py"),  # source.py: its event types
+    "markdown_it": (),  # the parser it was: nothing imports it now
     "frontmatter": ("notes/front_matter.py",),
     "yaml": ("notes/front_matter.py",),
     "ftfy": ("notes/read.py",),
@@ -210,7 +211,7 @@ def test_help_and_version_do_not_load_engines(args: list[str]) -> None:
         "from notesearch.cli import cli\n"
         f"try:\n    cli.main({args!r}, standalone_mode=False)\n"
         "except SystemExit:\n    pass\n"
-        "heavy = [m for m in ('whoosh', 'rich', 'markdown_it', 'frontmatter', 'ftfy')"
+        "heavy = [m for m in ('whoosh', 'rich', 'pyromark', 'frontmatter', 'ftfy')"
         " if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )

@@ -31,7 +31,7 @@ from notesearch.serve.server import QueryService
 from tests.helpers import FIXTURES, query_into_closed_pipe, until, write
 
 DEADLINE = 10.0  # seconds anything may take: a watch to start or stop, an edit to be served
-HEAVY = ("whoosh", "rich", "markdown_it", "frontmatter", "yaml", "ftfy", "watchfiles")
+HEAVY = ("whoosh", "rich", "pyromark", "frontmatter", "yaml", "ftfy", "watchfiles")
 ESC = "\x1b"
 
 

@@ -51,7 +51,7 @@ def _has_index(index_dir: Path) -> bool:
 
 
 # Worker processes: below this many notes to read, starting them costs more
-# than it saves (each imports Whoosh and markdown-it: about 0.3 s).
+# than it saves (each imports Whoosh and the Markdown parser: about 0.3 s).
 PARALLEL_MIN = 200
 
 

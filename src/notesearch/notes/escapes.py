@@ -1,6 +1,6 @@
 """What an inline source writes escaped: ``\\#notatag`` and ``\\[\\[not a link\\]\\]``.
 
-markdown-it resolves backslash escapes, so its text tokens show ``#notatag``
+The parser resolves backslash escapes, so its text events show ``#notatag``
 and ``[[not a link]]`` as if they were written plainly; these read the raw
 source to tell them apart. Each is one pass over the source (linear time):
 replacing over the whole paragraph once per escaped link took minutes on a

@@ -1,7 +1,9 @@
-"""One inline token's children -> plain text, tags, links and anchors, with their lines.
+"""One run of inline events -> plain text, tags, links and anchors, with their lines.
 
 Tags and wiki links, which CommonMark does not know, are read here from the
-inline text tokens markdown-it-py produces, so code never yields either.
+text events pulldown-cmark (through pyromark) produces, so code never yields
+either. Every event carries its byte range, so a link's line is the line its
+source starts on.
 """
 
 from __future__ import annotations
@@ -9,17 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from ..models import Link
 from . import links as linkmod
 from . import tags as tagmod
+from . import urls
 from .escapes import escaped_tags, escaped_wiki
 
 if TYPE_CHECKING:
-    from markdown_it.token import Token
+    from .source import Item, Source
 
+# Ends the walk: an event that is no text, so the text before it is read like any other.
+_FLUSH: Item = ("Rule", {"start": 0, "end": 0})
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 
 
@@ -29,7 +34,7 @@ HTML_ANCHOR = re.compile(r"""<[^<>]*?\b(?:name|id)\s*=\s*["']?([^"'\s<>]+)""", r
 
 @dataclass(slots=True)
 class Inline:
-    """Plain text, tags and links read from one inline token."""
+    """Plain text, tags and links read from one run of inline events."""
 
     text: str
     tags: list[str]
@@ -38,31 +43,47 @@ class Inline:
     anchors: list[str]  # ``<a name=...>`` / ``id=...`` in inline HTML
 
 
-def read_inline(path: str, children: Sequence[Token], first_line: int, raw: str = "") -> Inline:
-    """Walk one inline token's children: text, tags, links, trailing tag spans.
+def read_inline(path: str, events: Sequence[Item], source: Source) -> Inline:
+    """Walk one run of inline events: text, tags, links, trailing tag spans.
 
     A code span whose whole content is one tag counts as a tag only where this
     user puts them: in the run of such spans (and white space) that ends a
     line. Anywhere else it is code.
     """
-    line = first_line
     # Per physical line: list of (kind, value) where kind is "text" | "tagspan".
     lines: list[list[tuple[str, str]]] = [[]]
     found_tags: list[str] = []
     found_links: list[Link] = []
     anchors: list[str] = []
+    if not events:
+        return _assemble(lines, found_tags, found_links, anchors)
+    raw = source.text(source.run_start(events[0][1]["start"]), events[-1][1]["end"])
     in_autolink = False
     escaped = escaped_tags(raw)
     escaped_wiki_names = escaped_wiki(raw)
-    as_written = _AsWritten(raw)
-    cursor = 0  # how far into ``raw`` code spans have been found
-    previous = ""  # the text just before the current child, for '#' after a word
-    for child in children:
-        kind = child.type
-        if kind == "text":
-            content = child.content
-            lines[-1].append(("text", content))
-            if not in_autolink:
+    as_written = AsWritten(raw)
+    previous = ""  # the text just before the current event, for '#' after a word
+    image = 0  # how deep in image descriptions: their text is the image's alt text
+    alt: list[str] = []
+    pending: list[str] = []  # adjacent text events make one text
+    pending_at = 0
+    for event, where in (*events, _FLUSH):
+        if type(event) is dict and "Text" in event:
+            if image:
+                if image == 1:
+                    alt.append(event["Text"])
+            else:
+                if not pending:
+                    pending_at = where["start"]
+                pending.append(event["Text"])
+            continue
+        if pending:
+            content = "".join(pending)
+            pending.clear()
+            if in_autolink:  # the URL, shown decoded; never a tag or a wiki link
+                lines[-1].append(("text", urls.link_text(content)))
+            else:
+                lines[-1].append(("text", content))
                 if "#" in content:
                     found_tags.extend(
                         name
@@ -71,45 +92,75 @@ def read_inline(path: str, children: Sequence[Token], first_line: int, raw: str 
                         and name not in escaped
                     )
                 if "[[" in content:
+                    line = source.line(pending_at)
                     for match in _WIKI.finditer(content):
                         if match.group(2) in escaped_wiki_names:
                             continue  # written \[\[like this\]\]: text, not a link
                         embed = match.group(1) == "!"
                         found_links.append(linkmod.wiki_link(match.group(2), line, embed=embed))
             previous = content
+        if type(event) is str:
+            if event in ("SoftBreak", "HardBreak") and not image:
+                lines.append([])
+                previous = "\n"
             continue
-        if kind == "code_inline":
-            tag = tagmod.code_span_tag(child.content)
-            if tag is not None:
-                lines[-1].append(("tagspan", tag))
-            else:
-                lines[-1].append(("text", child.content))
-            if "\n" in raw:  # a code span may wrap lines; markdown-it folds them to spaces
-                cursor, wrapped = _code_span_newlines(raw, cursor, child.markup, child.content)
-                line += wrapped
-        elif kind in ("softbreak", "hardbreak"):
-            lines.append([])
-            line += 1
-            previous = "\n"
+        key = next(iter(event))
+        if image:
+            if key == "Start" and _is_image(event):
+                image += 1
+            elif key == "End" and event["End"] == "Image":
+                image -= 1
+                if not image:
+                    lines[-1].append(("text", "".join(alt)))
+                    previous = "x"
             continue
-        elif kind == "link_open":
-            href = as_written(str(child.attrs.get("href", "")))
-            if child.markup == "autolink" or child.info == "auto":
-                in_autolink = True
-                found_links.append(Link(kind="external", raw=href, line=line))
-            else:
-                found_links.append(linkmod.markdown_link(path, href, line))
-        elif kind == "link_close":
-            in_autolink = False
-        elif kind == "image":
-            src = as_written(str(child.attrs.get("src", "")))
-            found_links.append(linkmod.markdown_link(path, src, line, embed=True))
-            alt = "".join(c.content for c in child.children or [] if c.type == "text")
-            lines[-1].append(("text", alt))
-        elif kind == "html_inline":
-            anchors.extend(HTML_ANCHOR.findall(child.content))
+        if key == "Code":
+            code = event[key]
+            tag = tagmod.code_span_tag(code)
+            lines[-1].append(("tagspan", tag) if tag is not None else ("text", code))
+        elif key == "Start":
+            tag_start = event[key]
+            if type(tag_start) is dict and "Link" in tag_start:
+                data = tag_start["Link"]
+                line = source.line(where["start"])
+                kind = data["link_type"]
+                if kind in ("Autolink", "Email"):
+                    in_autolink = True
+                    dest = data["dest_url"] if kind == "Autolink" else "mailto:" + data["dest_url"]
+                    href = as_written(urls.normalize(dest))
+                    found_links.append(Link(kind="external", raw=href, line=line))
+                else:
+                    href = as_written(urls.normalize(data["dest_url"]))
+                    found_links.append(linkmod.markdown_link(path, href, line))
+            elif type(tag_start) is dict and "Image" in tag_start:
+                data = tag_start["Image"]
+                src = as_written(urls.normalize(data["dest_url"]))
+                line = source.line(where["start"])
+                found_links.append(linkmod.markdown_link(path, src, line, embed=True))
+                image = 1
+                alt = []
+                continue
+        elif key == "End":
+            if event[key] == "Link":
+                in_autolink = False
+        elif key == "InlineHtml":
+            anchors.extend(HTML_ANCHOR.findall(event[key]))
         previous = "x"  # markup such as ** or `: a '#' right after it is not a tag
+    return _assemble(lines, found_tags, found_links, anchors)
 
+
+def _is_image(event: dict[str, Any]) -> bool:
+    tag = event["Start"]
+    return type(tag) is dict and "Image" in tag
+
+
+def _assemble(
+    lines: list[list[tuple[str, str]]],
+    found_tags: list[str],
+    found_links: list[Link],
+    anchors: list[str],
+) -> Inline:
+    """The text lines, the heading form without trailing tags, and the tags found."""
     text_lines: list[str] = []
     stripped_lines: list[str] = []
     trailing: list[str] = []
@@ -140,23 +191,11 @@ def read_inline(path: str, children: Sequence[Token], first_line: int, raw: str 
     )
 
 
-def _code_span_newlines(raw: str, cursor: int, markup: str, content: str) -> tuple[int, int]:
-    """(new cursor, line breaks inside) of the code span found in ``raw`` from ``cursor``."""
-    words = content.split()
-    body = r"\s+".join(re.escape(w) for w in words) if words else ""
-    match = re.compile(re.escape(markup) + r"\s*" + body + r"\s*" + re.escape(markup)).search(
-        raw, cursor
-    )
-    if match is None:
-        return cursor, 0
-    return match.end(), match.group(0).count("\n")
-
-
-class _AsWritten:
+class AsWritten:
     """Link targets as the note writes them, each distinct target looked up once.
 
-    markdown-it percent-encodes targets (``a b.md`` -> ``a%20b.md``,
-    ``..\\x`` -> ``..%5Cx``); when the decoded form is what the source says
+    Targets come percent-encoded (``a b.md`` -> ``a%20b.md``, ``..\\x`` ->
+    ``..%5Cx``: :func:`notesearch.notes.urls.encode`); when the decoded form is what the source says
     (and the encoded form is not), report that. Links come in source order, so
     the decoded form is looked for from the previous link on first: one pass
     over a paragraph of many links, not one pass per link.
