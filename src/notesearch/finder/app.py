@@ -99,6 +99,7 @@ class FinderApp(OneLineErrors):
         )
         self._more = False  # the longer list was asked for, for this query
         self._spell: Timer | None = None
+        self._shown_title: str | None = None  # the preview's border title
 
     def compose(self) -> ComposeResult:
         # Kept, not looked up: a timer may fire while the help screen is on top.
@@ -222,11 +223,16 @@ class FinderApp(OneLineErrors):
         preview = self.preview_pane
         hit, answer = self.selected(), self.answer
         if hit is None or answer is None:
-            preview.border_title = ""
+            self._title("")
             preview.show("", frozenset(), None)
             return
-        preview.border_title = clean_line(self._place(hit))
+        self._title(clean_line(self._place(hit)))
         preview.show(self.session.preview(hit), answer.terms, self.session.spans)
+
+    def _title(self, title: str) -> None:
+        """The preview's border title (a new one redraws the whole preview: only then)."""
+        if title != self._shown_title:
+            self._shown_title = self.preview_pane.border_title = title
 
     def say(self, message: str, *, alert: bool = False, seconds: float = 4.0) -> None:
         """A message in the key line for a few seconds."""
