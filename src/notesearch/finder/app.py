@@ -7,6 +7,7 @@ session (the use-case layer), on a background thread for searches (see
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import ClassVar, Literal
 
@@ -118,6 +119,10 @@ class FinderApp(OneLineErrors):
         yield self.status_line
 
     def on_mount(self) -> None:
+        # Everything alive now (the open index, the screen, the modules) leaves the cyclic
+        # collector's rounds: Python's full collection walks every object it tracks (30 to
+        # 100 ms here, every few dozen keys), which would be a key's answer drawn late.
+        gc.freeze()
         self.entry.focus()
         self._narrow(self.size.width)
         self.set_interval(self.poll_every, self._poll)
@@ -134,6 +139,7 @@ class FinderApp(OneLineErrors):
 
     def on_unmount(self) -> None:
         self._latest.close()
+        gc.unfreeze()  # what the finder leaves is the collector's again
 
     # ------------------------------------------------------------------ searching
 
@@ -197,6 +203,10 @@ class FinderApp(OneLineErrors):
         if moved:
             self.say(f"index updated ({answer.generation})")
             self._check_stale()
+            # The last generation's objects may be frozen in cycles: collected once, now.
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
 
     def _place(self, hit: Hit) -> str:
         line = hit.snippet.line or hit.section.line
@@ -244,6 +254,7 @@ class FinderApp(OneLineErrors):
     def _stale_worker(self) -> None:
         try:
             stale = self.session.staleness()
+            self.session.known_tags()  # read now, not when a # is first typed
         except (OSError, NotesearchError):
             return
         self.call_from_thread(self._set_stale, stale)
