@@ -50,7 +50,12 @@ class QueryLine(Input):
 
 
 class Line(Widget):
-    """One line of text, redrawn without a layout of the screen (its size never changes)."""
+    """One line of text, redrawn without a layout of the screen (its size never changes).
+
+    Drawn as one strip (Textual's line API), kept until the text, the width or the
+    style change: Textual's own path from a renderable to a line costs more than
+    every result line together.
+    """
 
     DEFAULT_CSS = "Line { height: 1; }"
 
@@ -59,26 +64,38 @@ class Line(Widget):
     ) -> None:
         super().__init__(id=id)
         self.text, self.right = text, right
+        self._drawn: tuple[tuple[int, Style], Strip] | None = None  # (width, style), strip
 
     def show(self, text: str | Text) -> None:
         if isinstance(text, str):
             text = self._text(text)
         if text != self.text:
-            self.text = text
+            self.text, self._drawn = text, None
             self.refresh()
 
     @property
     def plain(self) -> str:
         return self.text.plain if isinstance(self.text, Text) else self.text
 
-    def render(self) -> Text:
-        text = self.text
-        return text if isinstance(text, Text) else self._text(text)
+    def render_line(self, y: int) -> Strip:
+        width, base = self.content_region.width, self.rich_style
+        if y:
+            return Strip.blank(width, base)
+        if self._drawn is None or self._drawn[0] != (width, base):
+            text = self.text if isinstance(self.text, Text) else self._text(self.text)
+            text = text.copy()
+            text.truncate(width, overflow="ellipsis")
+            if self.right:
+                text.align("right", width)
+            segments = [
+                Segment(seg.text, base + seg.style if seg.style else base)
+                for seg in text.render(self.app.console, end="")
+            ]
+            self._drawn = (width, base), Strip(segments).crop_extend(0, width, base)
+        return self._drawn[1]
 
     def _text(self, text: str) -> Text:
-        return Text(
-            text, no_wrap=True, overflow="ellipsis", justify="right" if self.right else None
-        )
+        return Text(text, no_wrap=True, overflow="ellipsis")
 
 
 def hit_prompt(hit: Hit, place: str) -> list[Text]:
@@ -220,7 +237,9 @@ class Preview(ScrollView):
         self.first_match = next(
             (number for number in range(len(self._rendered)) if self._mark(number)[1]), None
         )
-        resize(self, Size(width, len(self._rendered)))
+        # A section shorter than the pane is as tall as the pane: the same scrollbar as the
+        # last short one, not drawn again.
+        resize(self, Size(width, max(len(self._rendered), self.scrollable_content_region.height)))
         top = max(0, (self.first_match or 0) - 2)
         self.scroll_to(y=top, animate=False, force=True)
         rendered, width_before, top_before = before
