@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from notesearch import build_index, open_index
 from notesearch.engine import postings
-from notesearch.engine.postings import Scores, plain_words
+from notesearch.engine.postings import Scores, link_counts, plain_words
 from notesearch.engine.query import parse_query, tag_filter
 from notesearch.engine.reader import Index
 from tests.helpers import write
@@ -175,3 +176,27 @@ def test_a_new_generation_has_its_own_postings(index: Index, tmp_path: Path) -> 
     del newer
     gc.collect()
     assert len(postings._DECODED) == count - 1  # its postings went with it
+
+
+def test_link_counts_are_kept_for_each_open_index(tmp_path: Path) -> None:
+    from notesearch.engine.search import search
+
+    work, folder = tmp_path / "notes", tmp_path / "index"
+    write(work, "hub.md", "# Hub\n\nWombat facts.\n")
+    write(work, "a.md", "# A\n\nA wombat, see [[hub]].\n")
+    build_index(work, folder)
+    old = open_index(folder, work)
+    first = search(old, "wombat")
+    assert link_counts(old._searcher)["hub.md"] == 1
+    again = search(old, "wombat")  # the counts kept: the same answer
+    assert replace(again, elapsed=0.0) == replace(first, elapsed=0.0) and first.hits
+    write(work, "b.md", "# B\n\nAnother wombat, see [[hub]].\n")
+    build_index(work, folder)
+    new = open_index(folder, work)
+    try:
+        search(new, "wombat")
+        assert link_counts(new._searcher)["hub.md"] == 2
+        assert link_counts(old._searcher)["hub.md"] == 1  # the open one's own
+    finally:
+        new.close()
+        old.close()

@@ -127,6 +127,9 @@ class Decoded:
         self._kept: OrderedDict[tuple[int, str], Postings] = OrderedDict()
         self.size = 0  # postings kept
         self._lock = threading.Lock()
+        # note path -> how many sections link to it (the link field's document frequency,
+        # asked for every candidate's note by the ranking's prior): one entry per note.
+        self.links: dict[str, int] = {}
 
     def postings(self, number: int, segment: Any, base: int, word: str) -> Postings:
         """The scored postings of ``word`` in segment ``number`` (docnums offset by ``base``),
@@ -177,6 +180,12 @@ class Decoded:
 
 _DECODED: weakref.WeakKeyDictionary[Any, Decoded] = weakref.WeakKeyDictionary()
 _DECODED_LOCK = threading.Lock()
+
+
+def link_counts(searcher: Any) -> dict[str, int]:
+    """note path -> how many sections link to it, as worked out so far for this open index
+    (the caller adds what it works out: the counts do not change while it is open)."""
+    return _decoded(searcher).links
 
 
 def _decoded(searcher: Any) -> Decoded:
