@@ -7,7 +7,6 @@ session (the use-case layer), on a background thread for searches (see
 
 from __future__ import annotations
 
-import gc
 import os
 from typing import ClassVar, Literal
 
@@ -27,6 +26,7 @@ from ..sanitize import clean_line
 from .editing import edit
 from .failures import OneLineErrors
 from .keys import KEY_LINE, KEY_LINE_PRINT, KEYS
+from .memory import IDLE, Collector
 from .results import Item, ResultList
 from .searcher import Latest
 from .status import StatusLine
@@ -101,6 +101,7 @@ class FinderApp(OneLineErrors):
         self._more = False  # the longer list was asked for, for this query
         self._spell: Timer | None = None
         self._shown_title: str | None = None  # the preview's border title
+        self.memory = Collector()
 
     def compose(self) -> ComposeResult:
         # Kept, not looked up: a timer may fire while the help screen is on top.
@@ -119,10 +120,8 @@ class FinderApp(OneLineErrors):
         yield self.status_line
 
     def on_mount(self) -> None:
-        # Everything alive now (the open index, the screen, the modules) leaves the cyclic
-        # collector's rounds: Python's full collection walks every object it tracks (30 to
-        # 100 ms here, every few dozen keys), which would be a key's answer drawn late.
-        gc.freeze()
+        self.memory.start()
+        self.set_interval(IDLE, self.memory.idle)
         self.entry.focus()
         self._narrow(self.size.width)
         self.set_interval(self.poll_every, self._poll)
@@ -139,7 +138,7 @@ class FinderApp(OneLineErrors):
 
     def on_unmount(self) -> None:
         self._latest.close()
-        gc.unfreeze()  # what the finder leaves is the collector's again
+        self.memory.stop()
 
     # ------------------------------------------------------------------ searching
 
@@ -200,13 +199,11 @@ class FinderApp(OneLineErrors):
         notes = [*(outcome.warnings if outcome else ()), *answer.hints]
         hint.show(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "")
         self._preview()
+        self.memory.shown()
         if moved:
             self.say(f"index updated ({answer.generation})")
             self._check_stale()
-            # The last generation's objects may be frozen in cycles: collected once, now.
-            gc.unfreeze()
-            gc.collect()
-            gc.freeze()
+            self.memory.renewed()
 
     def _place(self, hit: Hit) -> str:
         line = hit.snippet.line or hit.section.line
