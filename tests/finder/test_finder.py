@@ -9,8 +9,8 @@ import pytest
 from textual.strip import Strip
 
 from notesearch.finder.app import FinderApp
+from notesearch.finder.preview import Preview
 from notesearch.finder.results import ResultList
-from notesearch.finder.widgets import Preview
 from notesearch.vault import Vault
 from tests.finder.helpers import (
     SIZE,

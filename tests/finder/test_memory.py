@@ -34,7 +34,7 @@ def _cycle() -> weakref.ref[Cycle]:
 
 def test_what_is_alive_at_open_is_frozen_until_the_end(collector: Collector) -> None:
     young, middle, _ = gc.get_threshold()
-    collector.start()
+    collector.start(lambda seconds, callback: None)
     assert gc.get_freeze_count() > 0
     assert gc.get_threshold() == (young, middle, memory._OLDEST_EVERY)
     collector.stop()
@@ -48,7 +48,7 @@ def test_a_full_collection_once_typing_has_paused(
     monkeypatch.setattr(memory.time, "monotonic", lambda: now[0])
     collected: list[int] = []
     monkeypatch.setattr(memory.gc, "collect", lambda: collected.append(1) or 0)
-    collector.start()
+    collector.start(lambda seconds, callback: None)
     collector.idle()
     assert collected == []  # nothing shown yet: nothing to collect
     collector.shown()
@@ -66,7 +66,7 @@ def test_garbage_made_while_open_is_freed_at_a_pause(
 ) -> None:
     now = [1000.0]
     monkeypatch.setattr(memory.time, "monotonic", lambda: now[0])
-    collector.start()
+    collector.start(lambda seconds, callback: None)
     gc.disable()  # no collection of its own meanwhile
     try:
         dead = _cycle()
@@ -84,7 +84,7 @@ def test_a_new_generation_frees_what_was_frozen(collector: Collector) -> None:
     try:
         held = Cycle()
         frozen = weakref.ref(held)
-        collector.start()  # frozen with everything else
+        collector.start(lambda seconds, callback: None)  # frozen with everything else
         del held
         gc.collect()
         assert frozen() is not None  # out of the walks

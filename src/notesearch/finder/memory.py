@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 
 IDLE = 1.0  # seconds without an answer shown before a full collection
 _OLDEST_EVERY = 100  # young collections before a full one comes on its own (Python: 10)
@@ -26,8 +27,10 @@ class Collector:
         self._last = time.monotonic()  # the last answer shown
         self._dirty = False  # answers shown since the last full collection
 
-    def start(self) -> None:
-        """The finder opened: what is alive stays alive, out of the walks."""
+    def start(self, every: Callable[[float, Callable[[], None]], object]) -> None:
+        """The finder opened: what is alive stays alive, out of the walks; ``every(seconds,
+        callback)`` calls back every so often (the app's ``set_interval``)."""
+        every(IDLE, self.idle)
         gc.freeze()
         self._thresholds = gc.get_threshold()
         young, middle, _ = self._thresholds
