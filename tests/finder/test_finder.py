@@ -329,3 +329,18 @@ def test_only_what_changed_is_redrawn_and_the_screen_is_right(indexed: tuple[Pat
                 assert _drawn(app) == _redrawn(app), (app.entry.value, key)
 
     asyncio.run(main())
+
+
+def test_the_preview_title_is_the_place_as_written(notes: Path, tmp_path: Path) -> None:
+    write(notes, "[draft] plan.md", "# Plan\n\nA wombat plan.\n")
+    index = tmp_path / "index"
+    Vault(notes, index).refresh()
+
+    async def main() -> None:
+        app = make_app(notes, index, query="wombat")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            title = app.query_one("#preview", Preview)._border_title
+            assert title is not None and title.plain == "notes/[draft] plan.md:3"
+
+    asyncio.run(main())

@@ -100,7 +100,7 @@ class Preview(ScrollView):
         """Show ``markdown`` under ``title``; ``find`` gives the matches of ``terms`` in one
         rendered line."""
         if title != self._title:  # a new title redraws all of the preview: only then
-            self._title = self.border_title = title
+            self._title, self.border_title = title, Text(title)  # text, not markup
         if (markdown, terms) == (self._markdown, self._terms):
             return  # the same section and matches: nothing to draw again
         self._markdown, self._terms, self._find = markdown, terms, find
