@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from notesearch.finder.app import FinderApp
+from notesearch.finder.preview import Preview
 from notesearch.finder.results import ResultList
-from notesearch.finder.widgets import Preview
 from notesearch.live import Session
 from notesearch.paths import PathDisplay
 from notesearch.vault import Vault

@@ -6,7 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from textual.strip import Strip
 
+from notesearch.finder.app import FinderApp
+from notesearch.finder.preview import Preview
+from notesearch.finder.results import ResultList
 from notesearch.vault import Vault
 from tests.finder.helpers import (
     SIZE,
@@ -273,5 +277,70 @@ def test_more_results_when_the_cursor_nears_the_end(indexed: tuple[Path, Path]) 
                     break
             assert len(results(app)) > 2
             assert app.selected() == app.answer.hits[1]  # type: ignore[union-attr]
+
+    asyncio.run(main())
+
+
+def _panes(app: FinderApp) -> tuple[ResultList, Preview]:
+    return app.query_one("#results", ResultList), app.query_one("#preview", Preview)
+
+
+def _drawn(app: FinderApp) -> list[list[Strip]]:
+    """The result list and the preview as they are on screen (what each kept drawn)."""
+    return [pane.render_lines(pane.size.region) for pane in _panes(app)]
+
+
+def _redrawn(app: FinderApp) -> list[list[Strip]]:
+    """The result list and the preview drawn again from nothing."""
+    results, preview = _panes(app)
+    results._strips.clear()
+    preview._marked.clear()
+    preview._matched.clear()
+    for pane in (results, preview):
+        pane._styles_cache.clear()
+    return _drawn(app)
+
+
+def test_only_what_changed_is_redrawn_and_the_screen_is_right(indexed: tuple[Path, Path]) -> None:
+    """After each answer, each move, what is on screen is what drawing it all again draws."""
+
+    async def main() -> None:
+        app = make_app(*indexed)
+        async with app.run_test(size=SIZE) as pilot:
+            for typing, keys in [
+                ("train", ()),
+                ("ing", ("down",)),  # the second result highlighted, then the next answer
+                (" checkpoint", ("backspace",) * 6),
+                ("", ("down", "down", "up")),
+                (" #gotcha", ()),
+            ]:
+                for key in [*typing, *keys]:
+                    await pilot.press(key)
+                    await settle(app, pilot)
+                    await pilot.pause()
+                    drawn = _drawn(app)
+                    assert drawn == _redrawn(app), (app.entry.value, key)
+            assert app.entry.value == "training chec #gotcha"
+            app.entry.value = ""
+            for key in "spot training":  # the same section: the preview marks other words
+                await pilot.press(key)
+                await settle(app, pilot)
+                await pilot.pause()
+                assert _drawn(app) == _redrawn(app), (app.entry.value, key)
+
+    asyncio.run(main())
+
+
+def test_the_preview_title_is_the_place_as_written(notes: Path, tmp_path: Path) -> None:
+    write(notes, "[draft] plan.md", "# Plan\n\nA wombat plan.\n")
+    index = tmp_path / "index"
+    Vault(notes, index).refresh()
+
+    async def main() -> None:
+        app = make_app(notes, index, query="wombat")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            title = app.query_one("#preview", Preview)._border_title
+            assert title is not None and title.plain == "notes/[draft] plan.md:3"
 
     asyncio.run(main())

@@ -7,7 +7,9 @@ for a word in half the sections of 10,000 notes, which ``find`` pays per
 keystroke. Here each segment's length column is read once, as bytes, and
 each term's postings a block (up to 128 postings) at a time, with the same
 BM25F formula, idf and average length as Whoosh's, so the scores are
-Whoosh's own (to the last bits of the float sums).
+Whoosh's own (to the last bits of the float sums). A word's scored postings
+are kept for the next queries over the same open index (:class:`Decoded`):
+``find`` asks for the same words at every key typed after them.
 
 The block and column reading uses Whoosh's private API (``whoosh3`` is
 pinned exactly): with :mod:`.workers` (writing), this is the file to audit
@@ -17,6 +19,10 @@ on a Whoosh bump; ``tests/engine/test_postings.py`` compares both ways.
 from __future__ import annotations
 
 import heapq
+import threading
+import weakref
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
@@ -55,51 +61,31 @@ class Scores:
         weighting = searcher.weighting
         if not isinstance(weighting, BM25F):
             raise TypeError("postings scoring needs BM25F")
-        field = DEFAULT_FIELDS[0]
-        b, k1 = weighting._field_B.get(field, weighting.B), weighting.K1
-        avgfl = searcher.avg_field_length(field) or 1
         self.scores: dict[int, float] = {}
         self.holders: dict[str, set[int]] = {}  # word -> the sections that hold it
         scores = self.scores
-        k1p = k1 + 1
+        get = scores.get
         several = len(words) > 1
-        # BM25's length normalization, k1 * ((1 - b) + b * fl / avgfl), for
-        # each of the 256 length bytes: the same expression, the same bits.
-        norms = [k1 * ((1 - b) + b * fl / avgfl) for fl in _LENGTH]
-        for segment, base in searcher.reader().leaf_readers():
-            lengths = _lengths(segment, field) or bytes(segment.doc_count_all())
-            deleted = segment.deleted_docs_set
+        decoded = _decoded(searcher)
+        for number, (segment, base) in enumerate(searcher.reader().leaf_readers()):
             for word in words:
-                idf = searcher.idf(field, word)
+                docs, values = decoded.postings(number, segment, base, word)
                 held = self.holders.setdefault(word, set())
-                for ids, weights in _blocks(segment, field, word):
-                    docs = [base + doc for doc in ids]
-                    # Whoosh's bm25(), written out the same way (the same float bits).
-                    values = [
-                        idf * ((tf * k1p) / (tf + norms[lengths[doc]]))
-                        for doc, tf in zip(ids, weights, strict=True)
+                if allow is not None or exclude is not None:
+                    keep = [
+                        i
+                        for i, doc in enumerate(docs)
+                        if not (
+                            (allow is not None and doc not in allow)
+                            or (exclude is not None and doc in exclude)
+                        )
                     ]
-                    keep = (
-                        [
-                            i
-                            for i, doc in enumerate(ids)
-                            if not (
-                                doc in deleted
-                                or (allow is not None and docs[i] not in allow)
-                                or (exclude is not None and docs[i] in exclude)
-                            )
-                        ]
-                        if (deleted or allow is not None or exclude is not None)
-                        else None
-                    )
-                    if keep is not None:
-                        docs = [docs[i] for i in keep]
-                        values = [values[i] for i in keep]
-                    if several:  # which words a section holds: asked only then
-                        held.update(docs)
-                    get = scores.get
-                    for doc, value in zip(docs, values, strict=True):
-                        scores[doc] = get(doc, 0.0) + value
+                    docs = [docs[i] for i in keep]
+                    values = [values[i] for i in keep]
+                if several:  # which words a section holds: asked only then
+                    held.update(docs)
+                for doc, value in zip(docs, values, strict=True):
+                    scores[doc] = get(doc, 0.0) + value
 
     def terms(self, docnum: int) -> frozenset[str]:
         """The words a section holds."""
@@ -110,6 +96,105 @@ class Scores:
         items = self.scores.items()
         top = items if count is None else heapq.nlargest(count, items, key=itemgetter(1))
         return sorted(((score, docnum) for docnum, score in top), key=lambda t: (-t[0], t[1]))
+
+
+Postings = tuple[Sequence[int], Sequence[float]]  # (docnums, BM25 values), in postings order
+
+
+class Decoded:
+    """One open index's postings, decoded and scored, the most recently used kept.
+
+    A word's postings (a zlib-compressed pickle per block of 128) cost more to
+    decode than to score, and a query typed key by key asks for the same words
+    again: the words before the one being typed, a word's stem again
+    (``setting``, ``settings``). What is kept is what the first decoding gave:
+    the same docnums and the same floats, in the same order, so the sums do not
+    change by a bit. At most :attr:`limit` postings are kept (16 bytes each);
+    an index's entries go with its searcher (a new generation is a new one).
+    """
+
+    limit = 1_000_000
+
+    def __init__(self, searcher: Any) -> None:
+        weighting = searcher.weighting
+        field = DEFAULT_FIELDS[0]
+        self._searcher = weakref.ref(searcher)
+        self._b, self._k1 = weighting._field_B.get(field, weighting.B), weighting.K1
+        self._avgfl = searcher.avg_field_length(field) or 1
+        # BM25's length normalization, k1 * ((1 - b) + b * fl / avgfl), for
+        # each of the 256 length bytes: the same expression, the same bits.
+        self._norms = [self._k1 * ((1 - self._b) + self._b * fl / self._avgfl) for fl in _LENGTH]
+        self._kept: OrderedDict[tuple[int, str], Postings] = OrderedDict()
+        self.size = 0  # postings kept
+        self._lock = threading.Lock()
+        # note path -> how many sections link to it (the link field's document frequency,
+        # asked for every candidate's note by the ranking's prior): one entry per note.
+        self.links: dict[str, int] = {}
+
+    def postings(self, number: int, segment: Any, base: int, word: str) -> Postings:
+        """The scored postings of ``word`` in segment ``number`` (docnums offset by ``base``),
+        deleted documents left out."""
+        key = (number, word)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        found = self._decode(segment, base, word)
+        count = len(found[0])
+        if count > self.limit:
+            return found
+        with self._lock:
+            if key not in self._kept:
+                self._kept[key] = found
+                self.size += count
+            while self.size > self.limit:
+                _, (docs, _values) = self._kept.popitem(last=False)
+                self.size -= len(docs)
+        return found
+
+    def _decode(self, segment: Any, base: int, word: str) -> Postings:
+        field = DEFAULT_FIELDS[0]
+        searcher = self._searcher()
+        if searcher is None or (field, word) not in segment:
+            return array("q"), array("d")
+        idf = searcher.idf(field, word)
+        k1p = self._k1 + 1
+        norms = self._norms
+        lengths = _lengths(segment, field) or bytes(segment.doc_count_all())
+        deleted = segment.deleted_docs_set
+        docs, values = array("q"), array("d")
+        for ids, weights in _blocks(segment, field, word):
+            # Whoosh's bm25(), written out the same way (the same float bits).
+            scored = [
+                idf * ((tf * k1p) / (tf + norms[lengths[doc]]))
+                for doc, tf in zip(ids, weights, strict=True)
+            ]
+            if deleted:
+                kept = [i for i, doc in enumerate(ids) if doc not in deleted]
+                ids, scored = [ids[i] for i in kept], [scored[i] for i in kept]
+            docs.extend(base + doc for doc in ids)
+            values.extend(scored)
+        return docs, values
+
+
+_DECODED: weakref.WeakKeyDictionary[Any, Decoded] = weakref.WeakKeyDictionary()
+_DECODED_LOCK = threading.Lock()
+
+
+def link_counts(searcher: Any) -> dict[str, int]:
+    """note path -> how many sections link to it, as worked out so far for this open index
+    (the caller adds what it works out: the counts do not change while it is open)."""
+    return _decoded(searcher).links
+
+
+def _decoded(searcher: Any) -> Decoded:
+    """The searcher's :class:`Decoded` (made on its first query)."""
+    with _DECODED_LOCK:
+        found = _DECODED.get(searcher)
+        if found is None:
+            found = _DECODED[searcher] = Decoded(searcher)
+        return found
 
 
 def _lengths(segment: Any, field: str) -> bytes | None:

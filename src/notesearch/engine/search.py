@@ -20,7 +20,7 @@ from .fold import Folded
 from .fold import fold as folding
 from .highlight import highlight_terms, snippet_for, text_terms
 from .patterns import tag_term_warnings
-from .postings import Scores, plain_words
+from .postings import Scores, link_counts, plain_words
 from .query import combine, parse_query, path_filter, tag_filter
 from .rank import rescore
 from .reader import Index
@@ -80,7 +80,7 @@ def search(
         allow = allowed
     words = text_terms(parsed.iter_all_terms())
 
-    links: dict[str, int] = {}
+    links = link_counts(index._searcher)  # kept while the index is open
 
     def links_to(note: str) -> int:
         if note not in links:

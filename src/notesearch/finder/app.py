@@ -20,16 +20,18 @@ from textual.widgets import Input, Static
 
 from ..errors import NotesearchError
 from ..live import Answer, Session
-from ..models import Hit, Staleness
+from ..models import Hit
 from ..paths import PathDisplay
 from ..sanitize import clean_line
 from .editing import edit
 from .failures import OneLineErrors
 from .keys import KEY_LINE, KEY_LINE_PRINT, KEYS
+from .memory import Collector
+from .preview import Preview
 from .results import Item, ResultList
 from .searcher import Latest
 from .status import StatusLine
-from .widgets import HelpScreen, Line, Preview, QueryLine, hit_prompt, suggestion_prompt
+from .widgets import HelpScreen, Line, QueryLine, hit_prompt, suggestion_prompt
 
 Mode = Literal["edit", "print", "print-line"]
 MORE = 50  # sections fetched once the cursor nears the end of the first page
@@ -89,8 +91,7 @@ class FinderApp(OneLineErrors):
         self.session, self.paths, self.mode = session, paths, mode
         self.initial, self.debounce = query, debounce
         self.poll_every, self.stale_every = poll, stale_every
-        self.number = 0  # of the newest search asked for
-        self.shown = 0  # the number of the answer shown
+        self.number = self.shown = 0  # of the newest search asked for, of the answer shown
         self.answer: Answer | None = None  # the answer shown
         self.chosen = False  # something was opened or chosen
         self._timer: Timer | None = None
@@ -99,6 +100,7 @@ class FinderApp(OneLineErrors):
         )
         self._more = False  # the longer list was asked for, for this query
         self._spell: Timer | None = None
+        self.memory = Collector()
 
     def compose(self) -> ComposeResult:
         # Kept, not looked up: a timer may fire while the help screen is on top.
@@ -117,6 +119,7 @@ class FinderApp(OneLineErrors):
         yield self.status_line
 
     def on_mount(self) -> None:
+        self.memory.start(self.set_interval)
         self.entry.focus()
         self._narrow(self.size.width)
         self.set_interval(self.poll_every, self._poll)
@@ -133,6 +136,7 @@ class FinderApp(OneLineErrors):
 
     def on_unmount(self) -> None:
         self._latest.close()
+        self.memory.stop()
 
     # ------------------------------------------------------------------ searching
 
@@ -193,9 +197,11 @@ class FinderApp(OneLineErrors):
         notes = [*(outcome.warnings if outcome else ()), *answer.hints]
         hint.show(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "")
         self._preview()
+        self.memory.shown()
         if moved:
             self.say(f"index updated ({answer.generation})")
             self._check_stale()
+            self.memory.renewed()
 
     def _place(self, hit: Hit) -> str:
         line = hit.snippet.line or hit.section.line
@@ -219,14 +225,12 @@ class FinderApp(OneLineErrors):
         self._preview()
 
     def _preview(self) -> None:
-        preview = self.preview_pane
         hit, answer = self.selected(), self.answer
         if hit is None or answer is None:
-            preview.border_title = ""
-            preview.show("", frozenset(), None)
+            self.preview_pane.show("", frozenset(), None)
             return
-        preview.border_title = clean_line(self._place(hit))
-        preview.show(self.session.preview(hit), answer.terms, self.session.spans)
+        place, text = clean_line(self._place(hit)), self.session.preview(hit)
+        self.preview_pane.show(text, answer.terms, self.session.spans, place)
 
     def say(self, message: str, *, alert: bool = False, seconds: float = 4.0) -> None:
         """A message in the key line for a few seconds."""
@@ -238,12 +242,10 @@ class FinderApp(OneLineErrors):
     def _stale_worker(self) -> None:
         try:
             stale = self.session.staleness()
+            self.session.known_tags()  # read now, not when a # is first typed
         except (OSError, NotesearchError):
             return
-        self.call_from_thread(self._set_stale, stale)
-
-    def _set_stale(self, stale: Staleness) -> None:
-        self.status_line.set_stale(stale)
+        self.call_from_thread(self.status_line.set_stale, stale)
 
     # ------------------------------------------------------------------ actions
 
@@ -319,8 +321,7 @@ class FinderApp(OneLineErrors):
             self.say(f"copied {link}")
 
     def action_toggle_preview(self) -> None:
-        preview = self.preview_pane
-        preview.display = not preview.display
+        self.preview_pane.display = not self.preview_pane.display
 
     def action_refresh(self) -> None:
         self.say("updating the index …", seconds=600)
