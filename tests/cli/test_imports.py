@@ -45,6 +45,9 @@ NEVER = [
     "mcp",
     "pydantic",
     "whoosh.lang.morph_en",
+    "whoosh.lang.dmetaphone",
+    "whoosh.util.times",
+    "whoosh.automata.lev",
     "whoosh.writing",
     "notesearch.notes.parse",
     "notesearch.engine.build",
@@ -94,3 +97,11 @@ def test_a_plain_query_imports_no_heavy_module_it_does_not_use(
     assert {"click", "whoosh.searching", "notesearch.engine.search"} <= set(modules)
     loaded = {m for m in modules for never in NEVER if m == never or m.startswith(never + ".")}
     assert loaded == set()
+
+
+def test_a_deferred_module_is_imported_when_used(indexed: Path, tmp_path: Path) -> None:
+    """A fuzzy word needs the Levenshtein automata: the stand-in imports them."""
+    code, modules = _imported(tmp_path, "query", "trainng~2", "--format", "plain")
+    assert code == 0
+    assert "whoosh.automata.lev" in modules
+    assert "whoosh.lang.morph_en" not in modules

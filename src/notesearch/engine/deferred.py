@@ -1,11 +1,14 @@
-"""Whoosh modules that notesearch never uses, imported only if something calls them.
+"""Whoosh modules that a query never uses, imported only if something does use them.
 
 ``whoosh.query.terms`` imports ``whoosh.lang.morph_en`` (English word
 variations, for a ``Variations`` query) at import time: a table of several
 hundred regular expressions, about a fifth of Whoosh's import time, on every
-query. notesearch never builds that query, so a stand-in module takes its
-place in ``sys.modules`` until then; the first call of one of its functions
-imports the real module and uses it from then on.
+query. notesearch never builds that query. So a stand-in module takes its
+place in ``sys.modules`` until then, and the first call of one of its
+functions, or the first look-up of any other name in it, imports the real
+module and uses it from then on. The same for the date helpers (no date
+fields), Double Metaphone (no phonetic analysis) and the Levenshtein automata
+(only a fuzzy~ word needs them).
 """
 
 from __future__ import annotations
@@ -16,12 +19,23 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-# module -> the names Whoosh imports from it
-DEFERRED: dict[str, tuple[str, ...]] = {"whoosh.lang.morph_en": ("variations",)}
+# module -> the functions Whoosh imports from it by name (``from m import f``)
+DEFERRED: dict[str, tuple[str, ...]] = {
+    "whoosh.lang.morph_en": ("variations",),
+    "whoosh.util.times": ("datetime_to_long", "long_to_datetime"),
+    "whoosh.lang.dmetaphone": ("double_metaphone",),
+    "whoosh.automata.lev": (),  # ``from whoosh.automata import lev``: the module itself
+}
 
 
 class _StandIn(types.ModuleType):
-    """A module not imported yet: its functions import it when first called."""
+    """A module not imported yet: its functions import it when first called, and so
+    does the look-up of any other name."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # what the import system asks of any module
+            raise AttributeError(name)
+        return getattr(load(self.__name__), name)
 
 
 def defer_unused_modules() -> None:
