@@ -1049,7 +1049,7 @@ def test_doctor_reports_a_stat_table_that_disagrees(built: tuple[Path, Path]) ->
     path = index / current_name(index) / store.STAT
     data = statfile.unpack(path.read_bytes())
     size, mtime_ns = data.notes["a.md"]
-    data.notes["a.md"] = (size + 1, mtime_ns)
+    data.notes = {**data.notes, "a.md": (size + 1, mtime_ns)}
     path.write_bytes(statfile.pack(data))
     code, out, err = run_cli("doctor", "--notes", str(notes), "--index", str(index))
     assert (code, out) == (2, "")

@@ -117,8 +117,7 @@ def _no_whole_walk(*args: Any, **kwargs: Any) -> Any:
 
 def _whole(notes: Path, index: Path) -> tuple[int, int, int]:
     with open_index(index, notes) as ix:
-        known = {**ix.stat.notes, **ix.stat.skipped}
-        return fresh._whole(notes, index, known, (".md", ".markdown"), IGNORE)
+        return fresh._whole(notes, index, ix.stat, (".md", ".markdown"), IGNORE)
 
 
 @pytest.mark.parametrize("name", list(CHANGES), ids=str)

@@ -129,3 +129,15 @@ def test_a_changed_stat_bin_is_refused_before_it_is_decoded(built: tuple[Path, P
     path.write_bytes(bytes(data))
     with pytest.raises(IndexDamagedError, match=r"stat\.bin differs from what notesearch wrote"):
         open_index(index, notes)
+
+
+def test_the_notes_read_are_a_mapping_over_their_columns() -> None:
+    read = statfile.unpack(GOOD).notes
+    assert isinstance(read, statfile.Signatures)
+    expected = TABLES["everything"].notes
+    assert list(read) == list(expected) and len(read) == 2
+    assert read["a.md"] == expected["a.md"] and "a.md" in read and "b.md" not in read
+    assert dict(read) == expected and read == expected and expected == read
+    assert list(statfile.columns(read)) == list(statfile.columns(expected))
+    with pytest.raises(KeyError):
+        read["b.md"]

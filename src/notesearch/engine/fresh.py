@@ -25,12 +25,13 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from ..notes.discover import discover, folder_signature, rescan
 from ..settings import NOTE_SUFFIXES
-from .tables import StatTable
+from .statfile import StatTable, columns
 
 RACY_NS = 2_000_000_000  # FAT's clock ticks every 2 s, HFS+'s every second
 Counts = tuple[int, int, int]  # changed, new, removed
@@ -43,9 +44,8 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
     suffixes = rules.get("extensions") or NOTE_SUFFIXES
     ignore = rules.get("ignore") or ()
     started = meta.get("scanned_ns")
-    known = {**table.notes, **table.skipped}
     if table.folders is None or type(started) is not int:
-        return _whole(notes_dir, index_dir, known, suffixes, ignore)
+        return _whole(notes_dir, index_dir, table, suffixes, ignore)
     root = str(notes_dir)
     folders = table.folders
     relist: list[str] = []  # folders whose entries may have changed
@@ -57,7 +57,7 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
             gone.add(rel)
             continue
         except OSError:  # unreadable now: what a whole walk says about it
-            return _whole(notes_dir, index_dir, known, suffixes, ignore)
+            return _whole(notes_dir, index_dir, table, suffixes, ignore)
         if not stat.S_ISDIR(info.st_mode):
             gone.add(rel)
         elif folder_signature(info) != kept or max(kept[1:]) >= started - RACY_NS:
@@ -66,7 +66,7 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
     if relist:
         found = rescan(notes_dir, relist, folders, [index_dir], suffixes=suffixes, ignore=ignore)
         if found is None:
-            return _whole(notes_dir, index_dir, known, suffixes, ignore)
+            return _whole(notes_dir, index_dir, table, suffixes, ignore)
         listed = {n.path: (n.size, n.mtime_ns) for n in found.notes}
     relisted = gone.union(relist)
     changed = removed = 0
@@ -74,29 +74,33 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
     fd: int | None = None
     again = False  # that folder is listed again: its notes are as listed
     is_reg, stat_ = stat.S_ISREG, os.stat
+    known = chain(columns(table.notes), ((p, s[0], s[1]) for p, s in table.skipped.items()))
     with _Folders(root) as open_folder:
-        for path, signature in known.items():
+        for path, size, mtime_ns in known:
             folder, _, name = path.rpartition("/")
             if folder != last:
                 last, again = folder, folder in relisted
                 if not again and folder not in folders:
                     # Not from this table's walk: do not guess.
-                    return _whole(notes_dir, index_dir, known, suffixes, ignore)
+                    return _whole(notes_dir, index_dir, table, suffixes, ignore)
                 fd = None if again else open_folder(folder)
             if again:
                 now = listed.get(path)
-            else:
-                try:
-                    info = stat_(name, dir_fd=fd) if fd is not None else stat_(f"{root}/{path}")
-                except (OSError, ValueError):
-                    now = None
-                else:
-                    now = (info.st_size, info.st_mtime_ns) if is_reg(info.st_mode) else None
-            if now is None:
+                if now is None:
+                    removed += 1
+                elif now != (size, mtime_ns):
+                    changed += 1
+                continue
+            try:
+                info = stat_(name, dir_fd=fd) if fd is not None else stat_(f"{root}/{path}")
+            except (OSError, ValueError):
                 removed += 1
-            elif now != signature:
+                continue
+            if not is_reg(info.st_mode):
+                removed += 1
+            elif info.st_mtime_ns != mtime_ns or info.st_size != size:
                 changed += 1
-    new = sum(1 for path in listed if path not in known)
+    new = sum(1 for path in listed if path not in table.notes and path not in table.skipped)
     return changed, new, removed
 
 
@@ -135,13 +139,10 @@ class _Folders:
 
 
 def _whole(
-    notes_dir: Path,
-    index_dir: Path,
-    known: dict[str, tuple[int, int]],
-    suffixes: Any,
-    ignore: Any,
+    notes_dir: Path, index_dir: Path, table: StatTable, suffixes: Any, ignore: Any
 ) -> Counts:
     """The same counts from a whole walk of the notes folder."""
+    known = {**table.notes, **table.skipped}
     found = discover(notes_dir, exclude=[index_dir], suffixes=suffixes, ignore=ignore)
     on_disk = {n.path: (n.size, n.mtime_ns) for n in found.notes}
     changed = sum(1 for p, sig in on_disk.items() if p in known and known[p] != sig)
