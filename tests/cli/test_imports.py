@@ -17,11 +17,12 @@ import pytest
 
 # Runs the command line in this process, then writes what it imported to a file.
 PROBE = """
-import json, runpy, sys, types
+import json, sys
 out = sys.argv[1]
 sys.argv = ["notesearch", *sys.argv[2:]]
 try:
-    runpy.run_module("notesearch", run_name="__main__")
+    from notesearch.cli import main  # what `python -m notesearch` runs, but returns
+    main()
 except SystemExit as exc:
     code = exc.code
 else:

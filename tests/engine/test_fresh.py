@@ -107,6 +107,7 @@ def vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     for folder in [notes, *(p for p in notes.rglob("*") if p.is_dir())]:
         os.utime(folder, ns=(past, past))
     monkeypatch.setattr(fresh, "RACY_NS", -10_000_000_000)
+    monkeypatch.setattr(fresh, "RACY_WHOLE_NS", -10_000_000_000)
     build_index(notes, index, ignore=IGNORE, jobs=1)
     return notes, index
 
@@ -150,6 +151,7 @@ def test_a_folder_changed_within_the_walks_clock_tick_is_listed_again(
 ) -> None:
     notes, index = vault
     monkeypatch.setattr(fresh, "RACY_NS", 10**18)  # every folder is "racy"
+    monkeypatch.setattr(fresh, "RACY_WHOLE_NS", 10**18)
     with open_index(index, notes) as ix:
         recorded = ix.stat.folders
         assert recorded is not None
@@ -158,6 +160,26 @@ def test_a_folder_changed_within_the_walks_clock_tick_is_listed_again(
         monkeypatch.setattr(fresh, "folder_signature", lambda info: recorded["sub"])
         monkeypatch.setattr(fresh, "discover", _no_whole_walk)
         assert ix.changes(notes) == (0, 1, 0)
+
+
+S = 1_000_000_000
+# (mtime_ns, ctime_ns) of a folder, relative to the walk's start (whole seconds: at 1000 s)
+RACY = {
+    "changed long before the walk": ((-60 * S + 7, -60 * S + 7), False),
+    "changed 50 ms before the walk": ((-50_000_000 + 7, -50_000_000 + 7), True),
+    "changed 0.2 s before the walk": ((-200_000_000 + 7, -200_000_000 + 7), False),
+    "changed during the walk": ((3 * S + 7, 3 * S + 7), True),
+    "mtime put back, ctime recent": ((-60 * S + 7, -10_000_000 + 7), True),
+    "whole seconds, 1 s before the walk": ((-S, -S), True),
+    "whole seconds, 3 s before the walk": ((-3 * S, -3 * S), False),
+}
+
+
+@pytest.mark.parametrize("name", list(RACY), ids=str)
+def test_which_folders_are_racy(name: str) -> None:
+    (mtime, ctime), expected = RACY[name]
+    started = 1000 * S
+    assert fresh.racy((1, started + mtime, started + ctime), started) is expected
 
 
 def test_a_note_that_could_not_be_read_stays_new(

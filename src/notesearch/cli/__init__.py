@@ -71,7 +71,8 @@ def cli(notes_dir: object, index_dir: object, color: object) -> None:
 
 
 def main() -> None:
-    """Console entry point: ends quietly on a closed pipe and on Ctrl-C."""
+    """The command line: ends quietly on a closed pipe and on Ctrl-C (SystemExit
+    carries the exit code)."""
     try:
         try:
             cli.main(prog_name="notesearch")
@@ -82,20 +83,25 @@ def main() -> None:
         sys.exit(closed_pipe())
     except KeyboardInterrupt:
         sys.exit(interrupted())
+
+
+def run() -> None:
+    """The process's entry point (``notesearch``, ``python -m notesearch``): :func:`main`,
+    and a finished query's process ends as soon as its output is flushed.
+
+    Tearing the interpreter down (every module, Whoosh's readers) costs a cold
+    query about a tenth of its time, and a finished query has nothing left to
+    close or write. Other commands end the usual way.
+    """
+    try:
+        main()
     except SystemExit as exc:
         code = exc.code
         if may_end_now() and (code is None or isinstance(code, int)):
-            _end_now(code or 0)
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                raise exc from None  # the usual way, then
+            os._exit(code or 0)
         raise
-
-
-def _end_now(code: int) -> None:
-    """End the process now, its output flushed: tearing down the interpreter (every
-    module, Whoosh's readers) costs a cold query about a tenth of its time, and a
-    finished query has nothing left to close or write."""
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        return  # the caller ends the usual way
-    os._exit(code)

@@ -12,9 +12,9 @@ would: a stat of each folder the build walked and of each note it knew.
   patterns, hidden entries, the index folder left out), and a folder found
   there that the build did not walk is walked whole
   (:func:`~notesearch.notes.discover.rescan`).
-- A folder whose ctime was within :data:`RACY_NS` of the walk's start may
-  have changed again within the same clock tick (coarse file system clocks):
-  it is listed again at every check, as git does with its "racy" entries.
+- A folder whose ctime was within a few clock ticks of the walk's start
+  (:func:`racy`) may have changed again within the same tick: it is listed
+  again at every check, as git does with its "racy" entries.
 
 When the build met symlinks or folders it could not enter (``folders`` is
 None), or a changed folder holds one now, the whole walk runs instead.
@@ -33,7 +33,8 @@ from ..notes.discover import discover, folder_signature, rescan
 from ..settings import NOTE_SUFFIXES
 from .statfile import StatTable, columns
 
-RACY_NS = 2_000_000_000  # FAT's clock ticks every 2 s, HFS+'s every second
+RACY_NS = 100_000_000  # 0.1 s: a few ticks of the kernel's file clock (1-10 ms)
+RACY_WHOLE_NS = 2_000_000_000  # whole-second stamps: FAT ticks every 2 s, HFS+ and ext3 every 1 s
 Counts = tuple[int, int, int]  # changed, new, removed
 
 
@@ -60,7 +61,7 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
             return _whole(notes_dir, index_dir, table, suffixes, ignore)
         if not stat.S_ISDIR(info.st_mode):
             gone.add(rel)
-        elif folder_signature(info) != kept or max(kept[1:]) >= started - RACY_NS:
+        elif folder_signature(info) != kept or racy(kept, started):
             relist.append(rel)
     listed: dict[str, tuple[int, int]] = {}
     if relist:
@@ -136,6 +137,19 @@ class _Folders:
             fd = None
         self.fds[folder] = fd
         return fd
+
+
+def racy(kept: tuple[int, int, int], started_ns: int) -> bool:
+    """Could the folder whose signature ``kept`` was taken by a walk that began at
+    ``started_ns`` have changed again since without its mtime and ctime moving?
+
+    Only when it last changed within a tick of the file system's clock before the
+    walk (or during it). Stamps with sub-second digits come from the kernel's
+    clock, which ticks every few milliseconds; whole seconds from a coarser one.
+    """
+    _, mtime_ns, ctime_ns = kept
+    subsecond = mtime_ns % 1_000_000_000 or ctime_ns % 1_000_000_000
+    return max(mtime_ns, ctime_ns) >= started_ns - (RACY_NS if subsecond else RACY_WHOLE_NS)
 
 
 def _whole(
