@@ -120,6 +120,8 @@ def rescan(
     for rel in folders:
         # No symlinks in a simple walk's tree: a folder's real path is the root's and rel.
         real = os.path.join(walker.root_real, rel) if rel else walker.root_real
+        if real in walker.excluded:  # the index folder now stands where a folder was
+            continue
         walker.walk(os.path.join(root, rel) if rel else str(root), rel, real)
         if not walker.found.simple:
             return None
