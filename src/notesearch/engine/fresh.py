@@ -14,7 +14,8 @@ would: a stat of each folder the build walked and of each note it knew.
   (:func:`~notesearch.notes.discover.rescan`).
 - A folder whose ctime was within a few clock ticks of the walk's start
   (:func:`racy`) may have changed again within the same tick: it is listed
-  again at every check, as git does with its "racy" entries.
+  again at every check, as git does with its "racy" entries; so is a folder
+  holding a note that the build found but could not read (``tables.RELIST``).
 
 When the build met symlinks or folders it could not enter (``folders`` is
 None), or a changed folder holds one now, the whole walk runs instead.
