@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import NotARegularFile, NothingFoundError, UnreadableNoteError
-from .listings import LinkRef, TagCount, TagNode
 from .models import (
     Diagnostic,
     IndexStats,
@@ -39,6 +38,7 @@ from .settings import Settings, for_notes
 
 if TYPE_CHECKING:
     from .engine.reader import Index
+    from .listings import LinkRef, TagCount, TagNode
 
 T = TypeVar("T")
 WarningSink = Callable[[Diagnostic], None]

@@ -6,10 +6,11 @@ import json
 import os
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from notesearch.cli import cli
+from notesearch.cli import COMMANDS, cli
 from tests.helpers import query_into_closed_pipe, write
 
 ESC = "\x1b"
@@ -272,8 +273,19 @@ def test_rich_output_exact_at_fixed_width(indexed: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("name", sorted(cli.commands))  # type: ignore[attr-defined]
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_command_has_help_with_an_example(name: str) -> None:
     result = run(name, "--help")
     assert result.exit_code == 0
     assert "Example" in result.stdout, name
+
+
+def test_help_lists_every_command_and_each_is_found() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    listed = result.stdout.split("Commands:", 1)[1].split()
+    assert sorted(COMMANDS) == sorted(set(listed) & set(COMMANDS))
+    ctx = click.Context(cli)
+    assert cli.list_commands(ctx) == sorted(COMMANDS)
+    assert all(cli.get_command(ctx, name).name == name for name in COMMANDS)  # type: ignore[union-attr]
+    assert cli.get_command(ctx, "nonesuch") is None

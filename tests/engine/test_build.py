@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from notesearch import open_index, search
 from notesearch.cli import cli
-from notesearch.engine import seal, store, tables
+from notesearch.engine import seal, statfile, store, tables
 from notesearch.engine.build import build_index
 from notesearch.engine.segments import SafeFileStorage
 from notesearch.errors import (
@@ -1019,9 +1019,10 @@ def test_queries_read_the_stat_table_and_the_file_table_only_when_asked(
 ) -> None:
     notes, index = built
     gen = index / current_name(index)
-    stat = json.loads((gen / store.STAT).read_text(encoding="utf-8"))
+    stat = tables.read_stat(gen)
     table = tables.read_table(gen)
-    assert stat["notes"] == {p: [e.size, e.mtime_ns] for p, e in table.notes.items()}
+    assert stat is not None
+    assert stat.notes == {p: (e.size, e.mtime_ns) for p, e in table.notes.items()}
     with open_index(index, notes) as ix:
         assert ix._table is None  # not read by opening, a search or the freshness check
         assert [h.section.path for h in search(ix, "quokka").hits] == ["a.md"]
@@ -1046,9 +1047,10 @@ def test_an_index_without_a_stat_table_still_answers(built: tuple[Path, Path]) -
 def test_doctor_reports_a_stat_table_that_disagrees(built: tuple[Path, Path]) -> None:
     notes, index = built
     path = index / current_name(index) / store.STAT
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["notes"]["a.md"][0] += 1
-    path.write_text(json.dumps(data), encoding="utf-8")
+    data = statfile.unpack(path.read_bytes())
+    size, mtime_ns = data.notes["a.md"]
+    data.notes = {**data.notes, "a.md": (size + 1, mtime_ns)}
+    path.write_bytes(statfile.pack(data))
     code, out, err = run_cli("doctor", "--notes", str(notes), "--index", str(index))
     assert (code, out) == (2, "")
     assert f"notesearch: problem: {store.STAT} does not match {store.TABLE}" in err.splitlines()

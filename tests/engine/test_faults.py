@@ -122,7 +122,7 @@ KINDS = {
     "stored": "._stored.col",
     "toc": ".toc",
     "file table": "files.json",
-    "stat table": "stat.json",
+    "stat table": "stat.bin",
     "meta": "meta.json",
 }
 CASES = [(kind, how) for kind in KINDS for how in DAMAGE] + [

@@ -238,3 +238,44 @@ def test_is_note_name(name: str, expected: bool) -> None:
 )
 def test_within(root: str, path: str, expected: bool) -> None:
     assert within(root, path) is expected
+
+
+def test_discover_keeps_each_folder_walked_with_its_signature(root: Path) -> None:
+    for rel in ["a.md", "sub/b.md", "sub/deeper/c.md", ".hidden/d.md", "empty/x.txt"]:
+        write(root, rel, "# x\n")
+    found = discover(root)
+    assert sorted(found.folders) == ["", "empty", "sub", "sub/deeper"]
+    st = (root / "sub").stat()
+    assert found.folders["sub"] == (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+    assert found.simple
+
+
+RESCANS = {
+    # (folders listed again, folders the caller checks itself, the notes found)
+    "a folder's own notes, not its known subfolders": (["sub"], {"sub/deeper"}, ["sub/b.md"]),
+    "a new folder is walked whole": (["sub"], set(), ["sub/b.md", "sub/deeper/c.md"]),
+    "the root": ([""], {"sub", "sub/deeper", "idx"}, ["a.md"]),
+    "the index folder is never listed": (["idx"], set(), []),
+    "a folder that is gone": (["gone"], set(), None),
+}
+
+
+@pytest.mark.parametrize("name", list(RESCANS), ids=str)
+def test_rescan_lists_only_the_folders_asked_for(root: Path, name: str) -> None:
+    from notesearch.notes.discover import rescan
+
+    for rel in ["a.md", "sub/b.md", "sub/deeper/c.md", "idx/e.md"]:
+        write(root, rel, "# x\n")
+    folders, known, expected = RESCANS[name]
+    found = rescan(root, folders, known, [root / "idx"])
+    assert (None if found is None else paths(found)) == expected
+
+
+@needs_symlinks
+def test_rescan_gives_up_on_a_symlink(root: Path) -> None:
+    from notesearch.notes.discover import rescan
+
+    write(root, "real/a.md", "# x\n")
+    (root / "link.md").symlink_to(root / "real/a.md")
+    assert rescan(root, [""], {"real"}) is None
+    assert not discover(root).simple

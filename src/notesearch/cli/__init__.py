@@ -1,34 +1,59 @@
 """The command line: the only click importer. Each command is a small module of its own:
 parse options, call one vault method, hand the result to one printer, exit.
 
-Heavy modules (whoosh, rich, the parser) are imported inside the commands, so
-``notesearch --help`` and ``--version`` start fast.
+Heavy modules (whoosh, rich, the parser) are imported inside the commands, and
+each command's module only when it runs, so ``notesearch --version`` and a
+query start fast.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from importlib import import_module
 
 import click
 
-from .completion import completion_command
-from .config import config_command
-from .doctor import doctor_command
-from .export import export_command
-from .failures import closed_pipe, interrupted
-from .find import find_command
-from .index import index_command
-from .links import links_command
-from .mcp import mcp_command
-from .open import open_command
+from .failures import closed_pipe, interrupted, may_end_now
 from .options import global_options
-from .query import query_command
-from .show import show_command
-from .tags import tags_command
-from .watch import watch_command
+
+# Each command's module is imported only when that command runs (or help lists
+# them all): a query does not pay for the options of the twelve others.
+COMMANDS = {
+    name: f"{module}:{name}_command"
+    for name, module in (
+        ("index", "index"),
+        ("query", "query"),
+        ("export", "export"),
+        ("config", "config"),
+        ("doctor", "doctor"),
+        ("tags", "tags"),
+        ("links", "links"),
+        ("show", "show"),
+        ("watch", "watch"),
+        ("mcp", "mcp"),
+        ("open", "open"),
+        ("find", "find"),
+        ("completion", "completion"),
+    )
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands (:data:`COMMANDS`) are imported when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, _, name = COMMANDS[cmd_name].partition(":")
+            command = getattr(import_module(f".{module}", __name__), name)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(None, "-V", "--version", package_name="notesearch", prog_name="notesearch")
 @global_options
 def cli(notes_dir: object, index_dir: object, color: object) -> None:
@@ -45,26 +70,9 @@ def cli(notes_dir: object, index_dir: object, color: object) -> None:
     """
 
 
-for command in (
-    index_command,
-    query_command,
-    export_command,
-    config_command,
-    doctor_command,
-    tags_command,
-    links_command,
-    show_command,
-    watch_command,
-    mcp_command,
-    open_command,
-    find_command,
-    completion_command,
-):
-    cli.add_command(command)
-
-
 def main() -> None:
-    """Console entry point: ends quietly on a closed pipe and on Ctrl-C."""
+    """The command line: ends quietly on a closed pipe and on Ctrl-C (SystemExit
+    carries the exit code)."""
     try:
         try:
             cli.main(prog_name="notesearch")
@@ -75,3 +83,25 @@ def main() -> None:
         sys.exit(closed_pipe())
     except KeyboardInterrupt:
         sys.exit(interrupted())
+
+
+def run() -> None:
+    """The process's entry point (``notesearch``, ``python -m notesearch``): :func:`main`,
+    and a finished query's process ends as soon as its output is flushed.
+
+    Tearing the interpreter down (every module, Whoosh's readers) costs a cold
+    query about a tenth of its time, and a finished query has nothing left to
+    close or write. Other commands end the usual way.
+    """
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+        if may_end_now() and (code is None or isinstance(code, int)):
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                raise exc from None  # the usual way, then
+            os._exit(code or 0)
+        raise

@@ -37,6 +37,20 @@ class CommandError(click.ClickException):
         messages.fail(self.message, file if file is not None else sys.stderr)
 
 
+_done = [False]  # the command finished and holds nothing to close (see finished)
+
+
+def finished() -> None:
+    """Say that the command did all it had to and holds nothing that needs closing (a
+    query, its index closed): the process may then end without tearing the
+    interpreter down (:func:`may_end_now`)."""
+    _done[0] = True
+
+
+def may_end_now() -> bool:
+    return _done[0]
+
+
 def warn(message: str) -> None:
     """``notesearch: warning: ...`` on stderr."""
     messages.warn(message, sys.stderr)

@@ -13,7 +13,7 @@ from ..answers import QueryArgs, run_query
 from ..printers.context import Terminal
 from ..printers.messages import EXIT_FOUND
 from ..settings import QUERY_FORMATS, Settings
-from .failures import errors
+from .failures import errors, finished
 from .options import (
     color_option,
     complete_notes,
@@ -161,6 +161,7 @@ def query_command(
         replay(output, sys.stdout, sys.stderr)
     else:
         code = run_query(args, terminal, sys.stdout, sys.stderr, settings=settings)
+    finished()
     if code != EXIT_FOUND:
         raise SystemExit(code)
 

@@ -155,6 +155,7 @@ def build_index(
             if on_progress is not None and work is None:
                 on_progress(done, len(pending))
 
+        table.settle_folders(nf.path for nf in found.notes)  # for the freshness check
         removed = [path for path in old.notes if path not in table.notes]
         # A new path whose content is that of a removed path is a rename.
         gone = {old.notes[p].digest for p in removed}
@@ -174,6 +175,7 @@ def build_index(
             meta = {
                 "notes_root": str(notes_dir.resolve()),
                 "written": time.time(),
+                "scanned_ns": found.started_ns,  # when the walk began (engine/fresh.py)
                 "discovery": discovery,
             }
             drop = [*removed, *(nf.path for nf, _ in changed)] if base is not None else []
@@ -199,7 +201,8 @@ def _sort(
     """
     old = base.table if base is not None else FileTable()
     same_rules = base is not None and base.meta.get("discovery") == discovery
-    table = FileTable(assets=found.assets)
+    folders = {rel: list(sig) for rel, sig in found.folders.items()} if found.simple else None
+    table = FileTable(assets=found.assets, folders=folders)
     pending: list[tuple[NoteFile, NoteEntry | None]] = []
     skipped = 0
     for note_file in found.notes:

@@ -13,11 +13,9 @@ from whoosh import scoring
 from ..errors import IndexDamagedError, NotesearchError
 from ..models import Link, Section
 from ..notes import tags as tagmod
-from ..notes.discover import discover
 from ..notes.links import NoteSet
 from ..paths import display
-from ..settings import NOTE_SUFFIXES
-from . import seal, store, tables
+from . import fresh, seal, statfile, store, tables
 from .schema import SEARCH_FIELDS
 
 _OPEN_TRIES = 5  # times a reader starts over when a writer switches generations under it
@@ -96,9 +94,12 @@ class Index:
         self._table: tables.FileTable | None = None
         self._table_file = open(self.generation / tables.TABLE, "rb")  # noqa: SIM115
         try:
-            self.stat = tables.StatTable.from_json(_json(self.generation / tables.STAT))
-        except FileNotFoundError:  # written before stat.json existed: from the file table
-            self.stat = tables.StatTable.of(self.table)
+            self.stat = statfile.unpack((self.generation / tables.STAT).read_bytes())
+        except FileNotFoundError:  # written before stat.bin (or before stat.json) existed
+            try:
+                self.stat = tables.StatTable.from_json(_json(self.generation / tables.STAT_JSON))
+            except FileNotFoundError:
+                self.stat = tables.StatTable.of(self.table)
 
     def _close_partial(self) -> None:
         for part in (getattr(self, "_searcher", None), getattr(self, "_ix", None)):
@@ -205,20 +206,9 @@ class Index:
         }
 
     def changes(self, notes_dir: Path) -> tuple[int, int, int]:
-        """(changed, new, removed) notes on disk since this index was written (stat only)."""
-        rules = self.meta.get("discovery") or {}
-        found = discover(
-            notes_dir,
-            exclude=[self.index_dir],
-            suffixes=rules.get("extensions") or NOTE_SUFFIXES,
-            ignore=rules.get("ignore") or (),
-        )
-        known = {**self.stat.notes, **self.stat.skipped}
-        on_disk = {n.path: [n.size, n.mtime_ns] for n in found.notes}
-        changed = sum(1 for p, sig in on_disk.items() if p in known and known[p] != sig)
-        new = sum(1 for p in on_disk if p not in known)
-        removed = sum(1 for p in known if p not in on_disk)
-        return changed, new, removed
+        """(changed, new, removed) notes on disk since this index was written (stat only:
+        see :mod:`.fresh`)."""
+        return fresh.changes(notes_dir, self.index_dir, self.stat, self.meta)
 
 
 def open_index(

@@ -53,7 +53,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -69,7 +68,7 @@ WHOOSH_LOCK = "MAIN_WRITELOCK"  # Whoosh's lock file: empty, never read
 _VERSION = 1
 _KEY_BYTES = 32
 _CONTEXT = b"notesearch seal v1\0"
-_TABLES = ("files.json", "stat.json", "meta.json")  # read as JSON, never unpickled
+_TABLES = ("files.json", "stat.bin", "stat.json", "meta.json")  # JSON or packed, never unpickled
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 Signature = tuple[int, int, int, int]  # device, inode, mtime_ns, ctime_ns
@@ -116,6 +115,8 @@ def load_key(path: Path | None = None) -> bytes:
 
 def _create_key(path: Path) -> None:
     """Write a new random key at ``path`` (0600, in a 0700 folder); a racing writer may win."""
+    import secrets  # random and base64 with it: only when a key is made
+
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")

@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import shutil
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -36,11 +35,23 @@ from .. import pidlock
 from ..errors import IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError
 from ..paths import display
 from . import folder, seal
-from .tables import META, STAT, TABLE, FileTable, StatTable, read_meta, write_json
+from .statfile import pack
+from .tables import (
+    META,
+    STAT,
+    STAT_JSON,
+    TABLE,
+    FileTable,
+    StatTable,
+    read_meta,
+    write_bytes,
+    write_json,
+)
 
 SCHEMA_VERSION = 6  # 2: no spelling field; 3: aliases in body, stat.json; 4: analysis.py;
 # 5: the title in a note's first section only, title and heading words stored for the ranking;
-# 6: no "id" field (nothing read it: 18 % of the terms)
+# 6: no "id" field (nothing read it: 18 % of the terms), the stat table in stat.bin and the
+# folders' signatures in the file table
 CURRENT = "CURRENT"
 LOCK = "lock"
 _PREFIX = "gen-"
@@ -150,11 +161,13 @@ def start_generation(index_dir: Path, base: Path | None) -> Path:
     if base is not None:
         for item in base.iterdir():
             # Whoosh's lock file is made anew: a shared inode would share its flock.
-            own = (TABLE, STAT, META)
+            own = (TABLE, STAT, STAT_JSON, META)
             if item.is_file() and item.name not in own and not item.name.endswith("LOCK"):
                 try:
                     os.link(item, tmp / item.name)
                 except OSError:
+                    import shutil
+
                     shutil.copy2(item, tmp / item.name)  # file systems without hard links
     return tmp
 
@@ -187,8 +200,8 @@ def publish(
     ``known`` are the verified seal entries of the generation ``tmp`` was made
     from: its hard-linked files are not hashed again.
     """
-    write_json(tmp / TABLE, table.to_json())
-    write_json(tmp / STAT, StatTable.of(table).to_json())
+    write_json(tmp / TABLE, table.saved())
+    write_bytes(tmp / STAT, pack(StatTable.of(table)))
     write_json(tmp / META, {**meta, "schema_version": SCHEMA_VERSION})
     seal.write(tmp, key, known)
     for item in tmp.iterdir():

@@ -1,21 +1,27 @@
 """Plain data the index keeps beside Whoosh's files: the file table and the stat table.
 
 ``files.json`` remembers every indexed note (size, mtime, content hash,
-title, aliases, tags, anchors); ``stat.json`` holds only the paths and stat
-signatures, which is what every query reads; ``meta.json`` the schema version
-and the discovery rules.
+title, aliases, tags, anchors) and every folder walked (its stat signature);
+``stat.bin`` holds only the paths and stat signatures, which is what every
+query reads (:class:`~.statfile.StatTable`, packed columns); ``meta.json`` the schema
+version, the discovery rules and when the walk began.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .statfile import StatTable as StatTable  # where it was before statfile.py
+from .statfile import unpack
+
 TABLE = "files.json"
-STAT = "stat.json"  # paths and stat signatures only: what every query reads
+STAT = "stat.bin"  # paths and stat signatures only: what every query reads
+STAT_JSON = "stat.json"  # the stat table as written before stat.bin (still read)
 META = "meta.json"
 
 
@@ -36,6 +42,7 @@ class NoteEntry:
 
 
 ENTRY_FIELDS = tuple(NoteEntry.__dataclass_fields__)
+RELIST = (0, 0, 0)  # a folder signature no folder has: the freshness check lists it again
 
 
 @dataclass(slots=True)
@@ -47,10 +54,15 @@ class FileTable:
     # Notes that were skipped (binary, too large, unreadable) -> [size, mtime_ns],
     # so that an unchanged skipped file is neither re-read nor reported as new.
     skipped: dict[str, list[int]] = field(default_factory=dict)
+    # Every folder the walk entered -> [inode, mtime_ns, ctime_ns]; None when
+    # only a whole walk finds what changed (symlinks, unreadable folders; or
+    # written before folders were kept).
+    folders: dict[str, list[int]] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        # Each entry is a list in FIELDS order, not an object: every query
-        # reads this table, and lists decode twice as fast (10,000 notes).
+        """The notes, assets and skipped files, as an update compares them: whether
+        folders are kept, not their signatures (alone no reason to write a generation)."""
+        # Each entry is a list in FIELDS order, not an object (decodes twice as fast).
         return {
             "fields": list(ENTRY_FIELDS),
             "notes": {
@@ -59,7 +71,27 @@ class FileTable:
             },
             "assets": sorted(self.assets),
             "skipped": dict(sorted(self.skipped.items())),
+            "folders": self.folders is not None,
         }
+
+    def saved(self) -> dict[str, Any]:
+        """What ``files.json`` holds: :meth:`to_json` and the folders."""
+        folders = self.folders
+        kept = None if folders is None else {k: list(folders[k]) for k in sorted(folders)}
+        return {**self.to_json(), "folders": kept}
+
+    def settle_folders(self, discovered: Iterable[str]) -> None:
+        """Mark the folders holding a note that was found but is neither indexed nor
+        skipped (it could not be read: tried again next time) as always to be listed
+        again, or the freshness check would never count it as new."""
+        folders = self.folders
+        if folders is None:
+            return
+        for path in discovered:
+            if path not in self.notes and path not in self.skipped:
+                folder = path.rpartition("/")[0]
+                if folder in folders:
+                    folders[folder] = list(RELIST)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FileTable:
@@ -68,40 +100,14 @@ class FileTable:
             notes = {path: NoteEntry(*entry) for path, entry in data.get("notes", {}).items()}
         else:  # objects, as written before
             notes = {path: NoteEntry(**entry) for path, entry in data.get("notes", {}).items()}
+        folders = data.get("folders")
+        folders = folders if isinstance(folders, dict) else None
         return cls(
             notes=notes,
             assets=list(data.get("assets", [])),
             skipped={k: list(v) for k, v in data.get("skipped", {}).items()},
+            folders=None if folders is None else {k: list(v) for k, v in folders.items()},
         )
-
-
-@dataclass(slots=True)
-class StatTable:
-    """The part of the file table a query needs: which files exist, and their stat signatures.
-
-    A tenth of the whole table's size at 10,000 notes (no titles, tags,
-    anchors or digests), so a query reads it in a few milliseconds.
-    """
-
-    notes: dict[str, list[int]] = field(default_factory=dict)  # path -> [size, mtime_ns]
-    assets: list[str] = field(default_factory=list)
-    skipped: dict[str, list[int]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, table: FileTable) -> StatTable:
-        return cls(
-            notes={p: [e.size, e.mtime_ns] for p, e in sorted(table.notes.items())},
-            assets=sorted(table.assets),
-            skipped=dict(sorted(table.skipped.items())),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {"notes": self.notes, "assets": self.assets, "skipped": self.skipped}
-
-    @classmethod
-    def from_json(cls, data: Any) -> StatTable:
-        """Raises KeyError or TypeError when ``data`` is not what :meth:`to_json` makes."""
-        return cls(notes=data["notes"], assets=data["assets"], skipped=data["skipped"])
 
 
 def read_meta(gen: Path, *, strict: bool = False) -> dict[str, Any]:
@@ -141,12 +147,32 @@ def parse_table(raw: bytes, *, strict: bool = False) -> FileTable:
         return FileTable()
 
 
-def read_stat(gen: Path) -> StatTable | None:
-    """The generation's stat table, or None when it has none (written before it existed)."""
+def read_stat(gen: Path, *, strict: bool = False) -> StatTable | None:
+    """The generation's stat table (``stat.bin``, else the older ``stat.json``), or None
+    when it has none (written before either existed).
+
+    A damaged one is None too (``strict``: raises ValueError then).
+    """
     try:
-        return StatTable.from_json(json.loads((gen / STAT).read_bytes()))
-    except (OSError, ValueError, KeyError, TypeError):
+        try:
+            return unpack((gen / STAT).read_bytes())
+        except FileNotFoundError:
+            return StatTable.from_json(json.loads((gen / STAT_JSON).read_bytes()))
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        if strict:
+            raise ValueError(f"the stat table is damaged: {exc}") from None
+        return None
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (never through a symlink)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -7,14 +7,20 @@ root, and a folder already visited (a symlink loop) is not entered again.
 Other regular files are remembered as assets, so links to images resolve.
 The walk keeps its own stack (no recursion limit); a folder nested deeper than
 :data:`MAX_DEPTH` levels is one warning and skipped.
+
+Each folder entered is remembered with its stat signature (inode, mtime,
+ctime), taken before it is listed: a file added, removed or renamed in it
+changes them, so the freshness check (``engine/fresh.py``) lists again only
+the folders whose signature moved (:func:`rescan`).
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +37,7 @@ MAX_DEPTH = 256
 
 # A folder being walked: its remaining entries, relative path and real path.
 Frame = tuple[Iterator[os.DirEntry[str]], str, str]
+FolderSignature = tuple[int, int, int]  # inode, mtime_ns, ctime_ns
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +52,17 @@ class NoteFile:
 
 @dataclass(slots=True)
 class Discovery:
+    """What a walk found. ``folders``: every folder entered (``""`` is the root) with its
+    signature; ``simple``: the walk met no symlink and no folder it could not enter,
+    so listing again only the folders whose signature moved finds what a whole walk
+    finds (:func:`rescan`); ``started_ns``: the wall clock when the walk began."""
+
     notes: list[NoteFile] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    folders: dict[str, FolderSignature] = field(default_factory=dict)
+    simple: bool = True
+    started_ns: int = 0
 
 
 def require_folder(root: Path) -> None:
@@ -56,6 +71,10 @@ def require_folder(root: Path) -> None:
         raise NotesFolderError(f"notes folder {display(root)} does not exist")
     if not root.is_dir():
         raise NotesFolderError(f"notes folder {display(root)} is not a folder")
+
+
+def folder_signature(info: os.stat_result) -> FolderSignature:
+    return (info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def discover(
@@ -73,52 +92,107 @@ def discover(
         ignore: gitignore-style patterns, relative to ``root``, of files and
             folders to leave out (pathspec implements git's rules).
     """
-    found = Discovery()
-    suffixes = tuple(s.lower() for s in suffixes)
-    patterns = list(ignore)
-    spec = None
-    if patterns:
-        import pathspec
+    walker = _Walker(root, exclude, suffixes, ignore)
+    walker.walk(str(root), "", walker.root_real)
+    while walker.deferred:
+        walker.walk(*walker.deferred.popleft())
+    return walker.found
 
-        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
 
-    def ignored(rel: str, is_dir: bool) -> bool:
-        return spec is not None and spec.match_file(rel + "/" if is_dir else rel)
+def rescan(
+    root: Path,
+    folders: Iterable[str],
+    known: Container[str],
+    exclude: Iterable[Path] = (),
+    *,
+    suffixes: Iterable[str] = NOTE_SUFFIXES,
+    ignore: Iterable[str] = (),
+) -> Discovery | None:
+    """List again only ``folders`` (root-relative) of a :attr:`~Discovery.simple` walk.
 
-    root_real = os.path.realpath(root)
-    excluded = {os.path.realpath(p) for p in exclude}
-    visited: set[tuple[int, int]] = set()
-    # Symlinked folders are walked after every real folder, so that a link that
-    # sorts first never hides the real folder it points at ("loop" detection
-    # then skips the link, not the original).
-    deferred: deque[tuple[str, str, str]] = deque()  # (path, relative path, real path)
+    What :func:`discover` would find directly in them, and in every folder
+    below them that is not ``known`` (new folders are walked whole; a known
+    one is the caller's to check by its signature). None when the answer
+    could differ from a whole walk's: a symlink, or a folder that cannot be
+    entered (the caller walks everything then).
+    """
+    walker = _Walker(root, exclude, suffixes, ignore, known)
+    for rel in folders:
+        # No symlinks in a simple walk's tree: a folder's real path is the root's and rel.
+        real = os.path.join(walker.root_real, rel) if rel else walker.root_real
+        if real in walker.excluded:  # the index folder now stands where a folder was
+            continue
+        walker.walk(os.path.join(root, rel) if rel else str(root), rel, real)
+        if not walker.found.simple:
+            return None
+    return walker.found
 
-    def enter(folder: str, rel: str, real: str) -> Frame | None:
+
+class _Walker:
+    """One walk's state: the rules, the folders seen and what was found."""
+
+    def __init__(
+        self,
+        root: Path,
+        exclude: Iterable[Path],
+        suffixes: Iterable[str],
+        ignore: Iterable[str],
+        known: Container[str] = (),
+    ) -> None:
+        self.found = Discovery(started_ns=time.time_ns())
+        self.root = root
+        self.suffixes = tuple(s.lower() for s in suffixes)
+        self.known = known  # folders not entered (a rescan: checked by their signature)
+        patterns = list(ignore)
+        self.spec = None
+        if patterns:
+            import pathspec
+
+            self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self.root_real = os.path.realpath(root)
+        self.excluded = {os.path.realpath(p) for p in exclude}
+        self.visited: set[tuple[int, int]] = set()
+        # Symlinked folders are walked after every real folder, so that a link that
+        # sorts first never hides the real folder it points at ("loop" detection
+        # then skips the link, not the original).
+        self.deferred: deque[tuple[str, str, str]] = deque()  # (path, relative path, real path)
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        return self.spec is not None and self.spec.match_file(rel + "/" if is_dir else rel)
+
+    def skip(self, message: str, rel: str) -> None:
+        """A folder that is not walked, or an entry that cannot be stat'ed: one warning."""
+        self.found.warnings.append(Diagnostic(message, rel or "."))
+        self.found.simple = False
+
+    def enter(self, folder: str, rel: str, real: str) -> Frame | None:
         """The sorted entries of a folder about to be walked, or None (with a warning)."""
         if rel and rel.count("/") >= MAX_DEPTH:  # rel has depth - 1 slashes
-            found.warnings.append(Diagnostic("folder nested too deep; skipped", rel))
+            self.skip("folder nested too deep; skipped", rel)
             return None
         try:
             st = os.stat(folder)
         except OSError as exc:
-            found.warnings.append(Diagnostic(f"cannot read folder ({exc.strerror})", rel or "."))
+            self.skip(f"cannot read folder ({exc.strerror})", rel)
             return None
         key = (st.st_dev, st.st_ino)
-        if key in visited:
-            found.warnings.append(Diagnostic("symlink loop; folder already indexed", rel))
+        if key in self.visited:
+            self.skip("symlink loop; folder already indexed", rel)
             return None
-        visited.add(key)
+        self.visited.add(key)
+        # Before the listing: a file added meanwhile moves the signature again.
+        self.found.folders[rel] = folder_signature(st)
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            found.warnings.append(Diagnostic(f"cannot read folder ({exc.strerror})", rel or "."))
+            self.skip(f"cannot read folder ({exc.strerror})", rel)
             return None
         return iter(entries), rel, real
 
-    def walk(folder: str, rel: str, real: str) -> None:
+    def walk(self, folder: str, rel: str, real: str) -> None:
         """Depth first, in name order, with an explicit stack (no recursion limit)."""
-        top = enter(folder, rel, real)
+        top = self.enter(folder, rel, real)
         stack = [top] if top is not None else []
         while stack:
             entries, rel, real = stack[-1]
@@ -126,18 +200,19 @@ def discover(
             if entry is None:
                 stack.pop()
                 continue
-            child = visit(entry, rel, real)
+            child = self.visit(entry, rel, real)
             if child is not None:
-                opened = enter(entry.path, *child)
+                opened = self.enter(entry.path, *child)
                 if opened is not None:
                     stack.append(opened)
 
-    def visit(entry: os.DirEntry[str], rel: str, parent_real: str) -> tuple[str, str] | None:
+    def visit(self, entry: os.DirEntry[str], rel: str, parent_real: str) -> tuple[str, str] | None:
         """Record one entry; a folder to walk now is returned (relative and real path).
 
         The real path of an entry that is not a symlink is its folder's real
         path and its name: no ``realpath`` (one lookup per level) per folder.
         """
+        found, suffixes = self.found, self.suffixes
         name = entry.name
         if name.startswith("."):
             return None
@@ -152,8 +227,11 @@ def discover(
             return None
         try:
             is_link = entry.is_symlink()
+            if is_link:
+                found.simple = False
             st = os.stat(entry.path)  # follows symlinks
         except OSError:
+            found.simple = False
             if is_note_name(name, suffixes):
                 found.warnings.append(
                     Diagnostic("broken symlink or unreadable; skipped", child_rel)
@@ -162,20 +240,20 @@ def discover(
         real = os.path.join(parent_real, name)
         if is_link:
             real = os.path.realpath(entry.path)
-            if not within(root_real, real):
+            if not within(self.root_real, real):
                 if stat.S_ISDIR(st.st_mode) or is_note_name(name, suffixes):
                     found.warnings.append(
                         Diagnostic("symlink points outside the notes folder; skipped", child_rel)
                     )
                 return None
         if stat.S_ISDIR(st.st_mode):
-            if real in excluded or ignored(child_rel, True):
+            if child_rel in self.known or real in self.excluded or self.ignored(child_rel, True):
                 return None
             if not is_link:
                 return child_rel, real
-            deferred.append((entry.path, child_rel, real))
+            self.deferred.append((entry.path, child_rel, real))
         elif stat.S_ISREG(st.st_mode):
-            if ignored(child_rel, False):
+            if self.ignored(child_rel, False):
                 return None
             if is_note_name(name, suffixes):
                 found.notes.append(NoteFile(child_rel, entry.path, st.st_size, st.st_mtime_ns))
@@ -184,8 +262,3 @@ def discover(
         elif is_note_name(name, suffixes):
             found.warnings.append(Diagnostic("not a regular file; skipped", child_rel))
         return None
-
-    walk(str(root), "", root_real)
-    while deferred:
-        walk(*deferred.popleft())
-    return found

@@ -1,0 +1,166 @@
+"""The freshness check: how many notes changed on disk since an index was written.
+
+Every query runs it, so it does the least that still catches every change a
+whole walk of the notes folder (:func:`~notesearch.notes.discover.discover`)
+would: a stat of each folder the build walked and of each note it knew.
+
+- A note edited in place keeps its folder's signature but not its own size
+  and mtime: the stat of each known note catches it.
+- A note added, removed or renamed, a folder added, removed or renamed,
+  changes the signature (inode, mtime, ctime) of the folder holding it: only
+  such folders are listed again, by the discovery rules (extensions, ignore
+  patterns, hidden entries, the index folder left out), and a folder found
+  there that the build did not walk is walked whole
+  (:func:`~notesearch.notes.discover.rescan`).
+- A folder whose ctime was within a few clock ticks of the walk's start
+  (:func:`racy`) may have changed again within the same tick: it is listed
+  again at every check, as git does with its "racy" entries; so is a folder
+  holding a note that the build found but could not read (``tables.RELIST``).
+
+When the build met symlinks or folders it could not enter (``folders`` is
+None), or a changed folder holds one now, the whole walk runs instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from ..notes.discover import discover, folder_signature, rescan
+from ..settings import NOTE_SUFFIXES
+from .statfile import StatTable, columns
+
+RACY_NS = 100_000_000  # 0.1 s: a few ticks of the kernel's file clock (1-10 ms)
+RACY_WHOLE_NS = 2_000_000_000  # whole-second stamps: FAT ticks every 2 s, HFS+ and ext3 every 1 s
+Counts = tuple[int, int, int]  # changed, new, removed
+
+
+def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, Any]) -> Counts:
+    """(changed, new, removed) notes on disk since the index of ``table`` and ``meta``
+    was written, by the discovery rules it was built with (stat only)."""
+    rules = meta.get("discovery") or {}
+    suffixes = rules.get("extensions") or NOTE_SUFFIXES
+    ignore = rules.get("ignore") or ()
+    started = meta.get("scanned_ns")
+    if table.folders is None or type(started) is not int:
+        return _whole(notes_dir, index_dir, table, suffixes, ignore)
+    root = str(notes_dir)
+    folders = table.folders
+    relist: list[str] = []  # folders whose entries may have changed
+    gone: set[str] = set()  # folders no longer there
+    for rel, kept in folders.items():
+        try:
+            info = os.stat(os.path.join(root, rel) if rel else root)
+        except (FileNotFoundError, NotADirectoryError):
+            gone.add(rel)
+            continue
+        except OSError:  # unreadable now: what a whole walk says about it
+            return _whole(notes_dir, index_dir, table, suffixes, ignore)
+        if not stat.S_ISDIR(info.st_mode):
+            gone.add(rel)
+        elif folder_signature(info) != kept or racy(kept, started):
+            relist.append(rel)
+    listed: dict[str, tuple[int, int]] = {}
+    if relist:
+        found = rescan(notes_dir, relist, folders, [index_dir], suffixes=suffixes, ignore=ignore)
+        if found is None:
+            return _whole(notes_dir, index_dir, table, suffixes, ignore)
+        listed = {n.path: (n.size, n.mtime_ns) for n in found.notes}
+    relisted = gone.union(relist)
+    changed = removed = 0
+    last: str | None = None  # the folder of the note before (sorted paths: mostly the same)
+    fd: int | None = None
+    again = False  # that folder is listed again: its notes are as listed
+    is_reg, stat_ = stat.S_ISREG, os.stat
+    known = chain(columns(table.notes), ((p, s[0], s[1]) for p, s in table.skipped.items()))
+    with _Folders(root) as open_folder:
+        for path, size, mtime_ns in known:
+            folder, _, name = path.rpartition("/")
+            if folder != last:
+                last, again = folder, folder in relisted
+                if not again and folder not in folders:
+                    # Not from this table's walk: do not guess.
+                    return _whole(notes_dir, index_dir, table, suffixes, ignore)
+                fd = None if again else open_folder(folder)
+            if again:
+                now = listed.get(path)
+                if now is None:
+                    removed += 1
+                elif now != (size, mtime_ns):
+                    changed += 1
+                continue
+            try:
+                info = stat_(name, dir_fd=fd) if fd is not None else stat_(f"{root}/{path}")
+            except (OSError, ValueError):
+                removed += 1
+                continue
+            if not is_reg(info.st_mode):
+                removed += 1
+            elif info.st_mtime_ns != mtime_ns or info.st_size != size:
+                changed += 1
+    new = sum(1 for path in listed if path not in table.notes and path not in table.skipped)
+    return changed, new, removed
+
+
+class _Folders:
+    """Open folders to stat their notes by name (the kernel then looks up one name, not
+    every folder of the path); None where ``dir_fd`` is not supported or the open fails."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.fds: dict[str, int | None] = {}
+        self.usable = os.stat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
+
+    def __enter__(self) -> _Folders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for fd in self.fds.values():
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+    def __call__(self, folder: str) -> int | None:
+        if not self.usable:
+            return None
+        try:
+            return self.fds[folder]
+        except KeyError:
+            pass
+        flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd: int | None = os.open(os.path.join(self.root, folder), flags)
+        except OSError:
+            fd = None
+        self.fds[folder] = fd
+        return fd
+
+
+def racy(kept: tuple[int, int, int], started_ns: int) -> bool:
+    """Could the folder whose signature ``kept`` was taken by a walk that began at
+    ``started_ns`` have changed again since without its mtime and ctime moving?
+
+    Only when it last changed within a tick of the file system's clock before the
+    walk (or during it). Stamps with sub-second digits come from the kernel's
+    clock, which ticks every few milliseconds; whole seconds from a coarser one.
+    """
+    _, mtime_ns, ctime_ns = kept
+    subsecond = mtime_ns % 1_000_000_000 or ctime_ns % 1_000_000_000
+    return max(mtime_ns, ctime_ns) >= started_ns - (RACY_NS if subsecond else RACY_WHOLE_NS)
+
+
+def _whole(
+    notes_dir: Path, index_dir: Path, table: StatTable, suffixes: Any, ignore: Any
+) -> Counts:
+    """The same counts from a whole walk of the notes folder."""
+    known = {**table.notes, **table.skipped}
+    found = discover(notes_dir, exclude=[index_dir], suffixes=suffixes, ignore=ignore)
+    on_disk = {n.path: (n.size, n.mtime_ns) for n in found.notes}
+    changed = sum(1 for p, sig in on_disk.items() if p in known and known[p] != sig)
+    new = sum(1 for p in on_disk if p not in known)
+    removed = sum(1 for p in known if p not in on_disk)
+    return changed, new, removed

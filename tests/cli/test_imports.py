@@ -1,0 +1,108 @@
+"""What a plain ``notesearch query`` process imports: only what a query needs.
+
+Each module left out is start-up time saved on every query (issue 18): the
+renderer, the parser, the other commands, Whoosh's writer and its English
+word variations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Runs the command line in this process, then writes what it imported to a file.
+PROBE = """
+import json, sys
+out = sys.argv[1]
+sys.argv = ["notesearch", *sys.argv[2:]]
+try:
+    from notesearch.cli import main  # what `python -m notesearch` runs, but returns
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+finally:
+    sys.stdout.flush()
+real = {n for n, m in sys.modules.items() if type(m).__name__ != "_StandIn"}
+with open(out, "w") as fh:
+    json.dump({"code": code, "modules": sorted(real)}, fh)
+"""
+
+NEVER = [
+    "rich",
+    "textual",
+    "yaml",
+    "frontmatter",
+    "markdown_it",
+    "pathspec",  # no ignore patterns in this vault
+    "ftfy",
+    "watchfiles",
+    "mcp",
+    "pydantic",
+    "whoosh.lang.morph_en",
+    "whoosh.lang.dmetaphone",
+    "whoosh.util.times",
+    "whoosh.automata.lev",
+    "whoosh.writing",
+    "notesearch.notes.parse",
+    "notesearch.engine.build",
+    "notesearch.engine.workers",
+    "notesearch.printers.terminal",
+    "notesearch.finder",
+    "notesearch.cli.index",
+    "notesearch.cli.find",
+    "notesearch.cli.watch",
+    "notesearch.cli.completion",
+]
+
+
+def _imported(tmp_path: Path, *args: str) -> tuple[int, list[str]]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "NOTESEARCH_NO_SERVER": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.stderr == ""
+    data = json.loads(out.read_text(encoding="utf-8"))
+    return data["code"], data["modules"]
+
+
+@pytest.fixture
+def indexed(notes: Path, tmp_path: Path) -> Path:
+    proc = subprocess.run(
+        [sys.executable, "-m", "notesearch", "index"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return notes
+
+
+def test_a_plain_query_imports_no_heavy_module_it_does_not_use(
+    indexed: Path, tmp_path: Path
+) -> None:
+    code, modules = _imported(tmp_path, "query", "training", "--format", "plain")
+    assert code == 0
+    # What a query does need is there (so the list below is not vacuous).
+    assert {"click", "whoosh.searching", "notesearch.engine.search"} <= set(modules)
+    loaded = {m for m in modules for never in NEVER if m == never or m.startswith(never + ".")}
+    assert loaded == set()
+
+
+def test_a_deferred_module_is_imported_when_used(indexed: Path, tmp_path: Path) -> None:
+    """A fuzzy word needs the Levenshtein automata: the stand-in imports them."""
+    code, modules = _imported(tmp_path, "query", "trainng~2", "--format", "plain")
+    assert code == 0
+    assert "whoosh.automata.lev" in modules
+    assert "whoosh.lang.morph_en" not in modules
