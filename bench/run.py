@@ -691,6 +691,12 @@ def served_queries(
             watch.wait()
 
 
+def _file_stats(folder: Path) -> Iterator[os.stat_result]:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            yield path.stat()
+
+
 def bench_size(
     size: int, work: Path, args: argparse.Namespace, rg: str | None, largest: bool
 ) -> dict[str, Any]:
@@ -835,7 +841,9 @@ def bench_size(
         res["startup"] = startup_breakdown(runner, notes, index, multi, median(whole) * 1000)
     res["load_end"] = os.getloadavg()[0]
     res["others_running_end"] = others_running()
-    res["index_mb"] = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) / 1e6
+    # Each file once: generations share their unchanged files as hard links.
+    files = {(st.st_dev, st.st_ino): st.st_size for st in _file_stats(index)}
+    res["index_mb"] = sum(files.values()) / 1e6
     return res
 
 

@@ -108,9 +108,7 @@ def build_index(
         note_set = NoteSet((n.path for n in found.notes), found.assets)
         table, pending, skipped = _sort(found, base, discovery)
         if base is not None and (
-            pending
-            or base.meta.get("discovery") != discovery
-            or table.to_json() != base.table.to_json()
+            pending or base.meta.get("discovery") != discovery or not table.same_as(base.table)
         ):
             # About to build on it: every file it carries over is hashed first.
             damage = verify_all(index_dir, base, key)
@@ -170,7 +168,7 @@ def build_index(
         stats.removed = len(removed) - stats.renamed
         stats.unchanged = len(table.notes) - len(changed)
 
-        table_changed = table.to_json() != old.to_json() or not same_rules
+        table_changed = not table.same_as(old) or not same_rules
         if base is None or changed or removed or table_changed:
             meta = {
                 "notes_root": str(notes_dir.resolve()),
