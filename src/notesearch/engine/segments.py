@@ -109,7 +109,8 @@ class SegmentBuilder:
     ``limit`` is about how many bytes of postings a segment may hold in
     memory before it is finished and the next one started. ``add`` takes a
     document as ``add_document`` would; ``finish`` writes what is held and
-    returns the segments, for :func:`commit_with`; ``cancel`` drops them.
+    returns the segments, for :func:`commit_with`. Should anything fail, the
+    segments' files go with the unfinished generation they were written in.
     """
 
     def __init__(self, ix: Any, limit: int) -> None:
@@ -198,12 +199,6 @@ class SegmentBuilder:
             self._finish_segment()
             self._writer = None
         return self.segments
-
-    def cancel(self) -> None:
-        """Drop what is held (the segments' files go with the unfinished generation)."""
-        if self._writer is not None:
-            self._writer._close_segment()
-            self._writer = None
 
     def _finish_segment(self) -> None:
         writer = self._writer
