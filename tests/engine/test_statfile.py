@@ -1,16 +1,14 @@
-"""stat.bin: the packed stat table every query reads; damage is a ValueError, never more;
-an index written with the older stat.json is still read."""
+"""stat.bin: the packed stat table every query reads; damage is a ValueError, never more."""
 
 from __future__ import annotations
 
-import json
 import struct
 from pathlib import Path
 
 import pytest
 
-from notesearch import open_index, search
-from notesearch.engine import seal, statfile, store, tables
+from notesearch import open_index
+from notesearch.engine import statfile, store, tables
 from notesearch.engine.build import build_index
 from notesearch.errors import IndexDamagedError
 from tests.helpers import write
@@ -85,40 +83,10 @@ def _gen(index: Path) -> Path:
 def test_the_index_keeps_stat_bin_and_it_matches_the_file_table(built: tuple[Path, Path]) -> None:
     _, index = built
     gen = _gen(index)
-    assert (gen / tables.STAT).exists() and not (gen / tables.STAT_JSON).exists()
+    assert (gen / tables.STAT).exists()
     table = tables.read_table(gen)
     assert tables.read_stat(gen) == tables.StatTable.of(table)
     assert table.folders is not None and sorted(table.folders) == ["", "sub"]
-
-
-def test_an_index_with_the_older_stat_json_is_still_read(built: tuple[Path, Path]) -> None:
-    """As written before stat.bin (no folders kept): read, and checked by a whole walk."""
-    notes, index = built
-    gen = _gen(index)
-    (gen / tables.STAT).unlink()
-    raw = json.loads((gen / tables.TABLE).read_text(encoding="utf-8"))
-    del raw["folders"]
-    tables.write_json(gen / tables.TABLE, raw)
-    old = {
-        "notes": {p: [e[0], e[1]] for p, e in raw["notes"].items()},
-        "assets": raw["assets"],
-        "skipped": raw["skipped"],
-    }
-    tables.write_json(gen / tables.STAT_JSON, old)
-    seal.write(gen, seal.load_key())
-    with open_index(index, notes) as ix:
-        assert ix.stat.folders is None
-        assert sorted(ix.stat.notes) == ["a.md", "sub/b.md"]
-        assert ix.changes(notes) == (0, 0, 0)
-        write(notes, "sub/c.md", "# New\n")
-        assert ix.changes(notes) == (0, 1, 0)
-        assert [h.section.path for h in search(ix, "quokka").hits] == ["a.md"]
-    # The next update writes the new format, with the folders.
-    assert build_index(notes, index, jobs=1).written
-    gen = _gen(index)
-    assert (gen / tables.STAT).exists() and not (gen / tables.STAT_JSON).exists()
-    with open_index(index, notes) as ix:
-        assert ix.stat.folders is not None and ix.changes(notes) == (0, 0, 0)
 
 
 def test_a_changed_stat_bin_is_refused_before_it_is_decoded(built: tuple[Path, Path]) -> None:

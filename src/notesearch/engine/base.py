@@ -55,10 +55,8 @@ def open_base(index_dir: Path, key: bytes) -> tuple[Base | None, str | None]:
             table = tables.read_table(gen, strict=True)
         except (OSError, ValueError) as exc:
             raise seal.damaged(index_dir, f"{gen.name}/{tables.TABLE}: {exc}") from exc
-        has_stat = tables.STAT in known or tables.STAT_JSON in known
-        if has_stat and tables.read_stat(gen) != tables.StatTable.of(table):
-            name = tables.STAT if tables.STAT in known else tables.STAT_JSON
-            raise seal.damaged(index_dir, f"{gen.name}/{name} does not match {tables.TABLE}")
+        if tables.STAT in known and tables.read_stat(gen) != tables.StatTable.of(table):
+            raise seal.damaged(index_dir, f"{gen.name}/{tables.STAT} does not match {tables.TABLE}")
     except IndexDamagedError as exc:
         return None, str(exc)
     return Base(gen, meta, table, known), None

@@ -95,11 +95,8 @@ class Index:
         self._table_file = open(self.generation / tables.TABLE, "rb")  # noqa: SIM115
         try:
             self.stat = statfile.unpack((self.generation / tables.STAT).read_bytes())
-        except FileNotFoundError:  # written before stat.bin (or before stat.json) existed
-            try:
-                self.stat = tables.StatTable.from_json(_json(self.generation / tables.STAT_JSON))
-            except FileNotFoundError:
-                self.stat = tables.StatTable.of(self.table)
+        except FileNotFoundError:  # a generation sealed without one: the file table's
+            self.stat = tables.StatTable.of(self.table)
 
     def _close_partial(self) -> None:
         for part in (getattr(self, "_searcher", None), getattr(self, "_ix", None)):

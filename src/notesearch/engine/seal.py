@@ -68,7 +68,7 @@ WHOOSH_LOCK = "MAIN_WRITELOCK"  # Whoosh's lock file: empty, never read
 _VERSION = 1
 _KEY_BYTES = 32
 _CONTEXT = b"notesearch seal v1\0"
-_TABLES = ("files.json", "stat.bin", "stat.json", "meta.json")  # JSON or packed, never unpickled
+_TABLES = ("files.json", "stat.bin", "meta.json")  # JSON or packed, never unpickled
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 Signature = tuple[int, int, int, int]  # device, inode, mtime_ns, ctime_ns

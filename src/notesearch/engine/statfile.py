@@ -23,7 +23,7 @@ import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .tables import FileTable
@@ -56,16 +56,6 @@ class StatTable:
             folders=None
             if folders is None
             else {k: (v[0], v[1], v[2]) for k, v in sorted(folders.items())},
-        )
-
-    @classmethod
-    def from_json(cls, data: Any) -> StatTable:
-        """The old ``stat.json``; raises KeyError, TypeError or ValueError when
-        ``data`` is not what it held."""
-        return cls(
-            notes={p: (int(s[0]), int(s[1])) for p, s in data["notes"].items()},
-            assets=[str(a) for a in data["assets"]],
-            skipped={p: (int(s[0]), int(s[1])) for p, s in data["skipped"].items()},
         )
 
 

@@ -39,7 +39,6 @@ from .statfile import pack
 from .tables import (
     META,
     STAT,
-    STAT_JSON,
     TABLE,
     FileTable,
     StatTable,
@@ -161,7 +160,7 @@ def start_generation(index_dir: Path, base: Path | None) -> Path:
     if base is not None:
         for item in base.iterdir():
             # Whoosh's lock file is made anew: a shared inode would share its flock.
-            own = (TABLE, STAT, STAT_JSON, META)
+            own = (TABLE, STAT, META)
             if item.is_file() and item.name not in own and not item.name.endswith("LOCK"):
                 try:
                     os.link(item, tmp / item.name)

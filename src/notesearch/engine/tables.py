@@ -21,7 +21,6 @@ from .statfile import unpack
 
 TABLE = "files.json"
 STAT = "stat.bin"  # paths and stat signatures only: what every query reads
-STAT_JSON = "stat.json"  # the stat table as written before stat.bin (still read)
 META = "meta.json"
 
 
@@ -158,16 +157,12 @@ def parse_table(raw: bytes, *, strict: bool = False) -> FileTable:
 
 
 def read_stat(gen: Path, *, strict: bool = False) -> StatTable | None:
-    """The generation's stat table (``stat.bin``, else the older ``stat.json``), or None
-    when it has none (written before either existed).
+    """The generation's stat table (``stat.bin``), or None when it has none.
 
     A damaged one is None too (``strict``: raises ValueError then).
     """
     try:
-        try:
-            return unpack((gen / STAT).read_bytes())
-        except FileNotFoundError:
-            return StatTable.from_json(json.loads((gen / STAT_JSON).read_bytes()))
+        return unpack((gen / STAT).read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
