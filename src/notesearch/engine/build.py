@@ -248,12 +248,14 @@ def _write(
         try:
             for path in drop:
                 writer.delete_by_term("note", path)
-            builder = SegmentBuilder(ix, pool_limit(1))
-            for note in notes:
-                entry = table.notes[note.path]
-                for doc in documents(note, note_set, entry.aliases):
-                    builder.add(doc)
-            added = builder.finish()
+            added: list[Any] = []
+            if notes:  # (an update that only deletes opens no segment)
+                builder = SegmentBuilder(ix, pool_limit(1))
+                for note in notes:
+                    entry = table.notes[note.path]
+                    for doc in documents(note, note_set, entry.aliases):
+                        builder.add(doc)
+                added = builder.finish()
             commit_with(writer, [*added, *(work.segments if work is not None else [])])
         except BaseException:
             # A failed add or commit leaves Whoosh's writer holding its lock
