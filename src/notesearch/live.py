@@ -186,13 +186,13 @@ class Session:
             )
             try:
                 outcome = self.vault.query(request, index=idx, spell=spell)
-                terms = _terms(idx, read.text)
             except Exception as exc:  # the finder must keep running: said in one line
                 from .printers.messages import describe
 
                 error = describe(exc)[0]
                 return Answer(read, error=error, generation=self.generation, hints=hints)
             seconds = time.perf_counter() - started
+            terms = outcome.result.terms
             answer = Answer(read, outcome, None, terms, seconds, self.generation, hints, spell)
             self._answers[key] = answer
             if len(self._answers) > _KEPT:
@@ -223,8 +223,13 @@ class Session:
         from .sanitize import clean_block
 
         section = hit.section
+        with self._lock:
+            kept = self._index.lines
         try:
-            lines = read_lines(str(self.vault.notes_dir), section.path)
+            if kept is not None:  # the notes the snippets read, kept while the index is open
+                lines = kept.read(section.path)
+            else:
+                lines = read_lines(str(self.vault.notes_dir), section.path)
         except (OSError, NotesearchError) as exc:
             return f"*cannot read {clean_block(section.path)}: {exc}*"
         return clean_block("\n".join(lines[section.line - 1 : section.end_line]))
@@ -278,14 +283,3 @@ class Session:
 def _stem(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name.rsplit(".", 1)[0] if "." in name else name
-
-
-def _terms(idx: Index, text: str) -> frozenset[str]:
-    """The index terms a query matches (to highlight them in a preview)."""
-    from .engine.highlight import highlight_terms
-    from .engine.query import parse_query
-
-    try:
-        return highlight_terms(idx, parse_query(idx, text))
-    except NotesearchError:
-        return frozenset()

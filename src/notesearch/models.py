@@ -166,6 +166,8 @@ class SearchResult:
     total: int | None = None
     elapsed: float = 0.0
     warnings: tuple[Diagnostic, ...] = ()
+    # The index terms (stems) the query matched, to highlight other text with.
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

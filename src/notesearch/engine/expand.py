@@ -33,6 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import query
+from whoosh.support.levenshtein import distance as damerau
 
 from . import querytext
 from .analysis import has_cjk
@@ -57,12 +58,25 @@ def nearest(reader: Any, field: str, term: str) -> str | None:
     """The indexed term of ``field`` nearest to ``term`` (None when none is near)."""
     if len(term) < MIN_LENGTH or has_cjk(term):
         return None
-    found = list(reader.terms_within(field, term, max_edits(term), prefix=PREFIX))
+    found = within(reader, field, term, max_edits(term))
     if not found:
         return None
     return str(
         min(found, key=lambda t: (querytext.distance(term, t), -reader.doc_frequency(field, t), t))
     )
+
+
+def within(reader: Any, field: str, term: str, edits: int) -> list[str]:
+    """The indexed terms of ``field`` within ``edits`` Damerau-Levenshtein edits of ``term``
+    that share its first :data:`PREFIX` letters (Whoosh's ``terms_within``, with the
+    terms whose length alone puts them too far skipped before any distance is computed)."""
+    found = []
+    size = len(term)
+    for raw in reader.expand_prefix(field, term[:PREFIX]):
+        word = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        if abs(len(word) - size) <= edits and damerau(word, term, limit=edits) <= edits:
+            found.append(word)
+    return found
 
 
 def compound_parts(reader: Any, field: str, term: str) -> tuple[str, str] | None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from whoosh import query
 
-from ..errors import NotesearchError
 from ..models import Snippet, Span
-from ..notes.read import read_lines
 from .reader import Index
 from .schema import SEARCH_FIELDS, make_analyzer
 from .snippets import make_snippet
@@ -21,6 +21,7 @@ _LONG_TEXT = 100_000
 
 
 _MAX_SPANS = 1000
+_KEPT_CHARS = 2_000_000  # text whose tokens are kept (about 50 MB of tokens)
 _REACH = 256  # characters of a run looked at each side of a candidate (long texts)
 _RUN = re.compile(r"[\w.\-]*")
 
@@ -63,12 +64,39 @@ def find_spans(text: str, terms: Iterable[str]) -> list[Span]:
         return []
     if len(text) > _LONG_TEXT:
         return _find_spans_long(text, wanted)
-    found = [
-        (token.startchar, token.endchar)
-        for token in ANALYZER(text, chars=True, mode="index")
-        if token.text in wanted
-    ]
-    return merge(found)
+    return merge((start, end) for term, start, end in _tokens(text) if term in wanted)
+
+
+class _Tokens:
+    """The analysed tokens of the texts highlighted last (a search as the user types
+    highlights the same sections again with other terms), at most :data:`_KEPT_CHARS`
+    characters of text in all, the least recently used let go."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[tuple[str, int, int], ...]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> tuple[tuple[str, int, int], ...]:
+        with self._lock:
+            tokens = self._kept.get(text)
+            if tokens is not None:
+                self._kept.move_to_end(text)
+                return tokens
+        tokens = tuple(
+            (token.text, token.startchar, token.endchar)
+            for token in ANALYZER(text, chars=True, mode="index")
+        )
+        with self._lock:
+            if text not in self._kept:
+                self._kept[text] = tokens
+                self._chars += len(text)
+                while self._chars > _KEPT_CHARS:
+                    self._chars -= len(self._kept.popitem(last=False)[0])
+        return tokens
+
+
+_tokens = _Tokens()
 
 
 def merge(spans: Iterable[tuple[int, int]]) -> list[Span]:
@@ -117,9 +145,7 @@ def _find_spans_long(text: str, wanted: frozenset[str]) -> list[Span]:
     return merge(spans)
 
 
-def snippet_for(
-    index: Index, data: dict[str, Any], terms: frozenset[str], files: dict[str, list[str] | None]
-) -> Snippet:
+def snippet_for(index: Index, data: dict[str, Any], terms: frozenset[str]) -> Snippet:
     text = data["text"]
     spans = find_spans(text, terms)
     snippet = make_snippet(text, spans)
@@ -131,27 +157,20 @@ def snippet_for(
             word = heading[heading_spans[0].start : heading_spans[0].end]
             if not text:
                 snippet = Snippet(text=heading, spans=tuple(heading_spans))
-    line, column = _locate(index, data, word, files)
+    line, column = _locate(index, data, word)
     return replace(snippet, line=line, column=column)
 
 
-def _locate(
-    index: Index, data: dict[str, Any], word: str, files: dict[str, list[str] | None]
-) -> tuple[int, int]:
+def _locate(index: Index, data: dict[str, Any], word: str) -> tuple[int, int]:
     """Line and column of ``word`` in the note file, within the section's lines.
 
-    ``files`` caches each note's lines for the hits of one search.
+    The note is read safely (it may have become a FIFO or a link out of the
+    folder) and kept while the index is open (:mod:`.notelines`).
     """
     line = int(data["line"])
-    if not word or index.notes_dir is None:
+    if not word or index.lines is None:
         return line, 1
-    path = data["path"]
-    if path not in files:
-        try:  # safely: the file may have become a FIFO or a link out of the folder
-            files[path] = read_lines(str(index.notes_dir), path)
-        except (OSError, NotesearchError):
-            files[path] = None
-    lines = files[path]
+    lines = index.lines.get(data["path"])
     if lines is None:
         return line, 1
     lowered = word.lower()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -16,8 +18,10 @@ from ..notes import tags as tagmod
 from ..notes.links import NoteSet
 from ..paths import display
 from . import fresh, seal, statfile, store, tables
+from .notelines import NoteLines
 from .schema import SEARCH_FIELDS
 
+_RECORDS = 2048  # stored records kept while open (a record is about 1-5 KB)
 _OPEN_TRIES = 5  # times a reader starts over when a writer switches generations under it
 
 
@@ -74,6 +78,12 @@ class Index:
         self._note_set: NoteSet | None = None
         self._known_tags: set[str] | None = None
         self._sections: list[Section] | None = None
+        # The notes read for snippets and previews, kept while the index is open.
+        self.lines = NoteLines(str(self.notes_dir)) if self.notes_dir is not None else None
+        # Stored records read for ranking, kept while the index is open (a search
+        # as the user types ranks mostly the same candidates again).
+        self._records: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._records_lock = threading.Lock()
 
     def _open(self, key: bytes, checked: Path | None) -> None:
         """Open the live generation, all of it (see ``__init__``)."""
@@ -185,6 +195,20 @@ class Index:
             links=links,
             text=stored["text"],
         )
+
+    def record(self, docnum: int) -> dict[str, Any]:
+        """The stored record of section ``docnum`` (shared: do not change it)."""
+        with self._records_lock:
+            kept = self._records.get(docnum)
+            if kept is not None:
+                self._records.move_to_end(docnum)
+                return kept
+        data: dict[str, Any] = self._searcher.stored_fields(docnum)["data"]
+        with self._records_lock:
+            self._records[docnum] = data
+            if len(self._records) > _RECORDS:
+                self._records.popitem(last=False)
+        return data
 
     def sections(self) -> list[Section]:
         """Every indexed section, by note path and then line (read once, then kept)."""

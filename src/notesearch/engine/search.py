@@ -128,9 +128,8 @@ def search(
                 # them Whoosh returned depends on the order of the documents
                 # (on how the index was built): leave the whole run out.
                 found = [(score, doc) for score, doc in found if round(score, 6) > cut]
-        stored = index._searcher.stored_fields
         scored = rescore(
-            ((score, doc, stored(doc)["data"]) for score, doc in found),
+            ((score, doc, index.record(doc)) for score, doc in found),
             words,
             matched_terms,
             links_to,
@@ -145,12 +144,11 @@ def search(
 
     hits_raw = ranked if limit is None else ranked[:limit]
     terms = highlight_terms(index, parsed)
-    files: dict[str, list[str] | None] = {}  # each note read once, however many hits it has
     hits = tuple(
         Hit(
             section=index.section(group.item.data),
             score=group.item.score,
-            snippet=snippet_for(index, group.item.data, terms, files),
+            snippet=snippet_for(index, group.item.data, terms),
             rank=rank,
             similar=tuple(other.data["path"] for other in group.similar),
             explain=_explain(group) if explain else (),
@@ -163,6 +161,7 @@ def search(
         total=len(ranked) if limit is None else None,
         elapsed=time.perf_counter() - started,
         warnings=tuple(warnings),
+        terms=terms,
     )
 
 

@@ -101,6 +101,7 @@ class FinderApp(OneLineErrors):
         self._more = False  # the longer list was asked for, for this query
         self._spell: Timer | None = None
         self.memory = Collector()
+        self._preview_due = False  # a preview waits for the results' frame
 
     def compose(self) -> ComposeResult:
         # Kept, not looked up: a timer may fire while the help screen is on top.
@@ -196,7 +197,7 @@ class FinderApp(OneLineErrors):
                                          f"{count}{more} {noun} · {ms:.0f} ms")  # fmt: skip
         notes = [*(outcome.warnings if outcome else ()), *answer.hints]
         hint.show(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "")
-        self._preview()
+        self._preview_soon()
         self.memory.shown()
         if moved:
             self.say(f"index updated ({answer.generation})")
@@ -222,7 +223,20 @@ class FinderApp(OneLineErrors):
         return None if chosen is None or not chosen.isdigit() else self.answer.hits[int(chosen)]
 
     def on_result_list_highlighted(self, event: ResultList.Highlighted) -> None:
+        self._preview_due = False  # this one is newer
         self._preview()
+
+    def _preview_soon(self) -> None:
+        """The preview of the new results, right after their frame: the results are drawn
+        first (reading and rendering a section would delay them), as fzf's preview is."""
+        if not self._preview_due:
+            self._preview_due = True
+            self.call_after_refresh(self._preview_now)
+
+    def _preview_now(self) -> None:
+        if self._preview_due:
+            self._preview_due = False
+            self._preview()
 
     def _preview(self) -> None:
         hit, answer = self.selected(), self.answer
