@@ -92,7 +92,7 @@ def test_an_unchanged_note_is_not_read_again(
     reads: list[str] = []
     import notesearch.engine.notelines as module
 
-    monkeypatch.setattr(module, "read_lines", lambda root, path: reads.append(path) or [])
+    monkeypatch.setattr(module, "read_lines", lambda root, path, **_: reads.append(path) or [])
     assert kept.get("a.md") is first
     assert reads == []
 

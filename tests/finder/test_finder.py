@@ -344,3 +344,29 @@ def test_the_preview_title_is_the_place_as_written(notes: Path, tmp_path: Path) 
             assert title is not None and title.plain == "notes/[draft] plan.md:3"
 
     asyncio.run(main())
+
+
+def test_the_preview_follows_the_results_frame(indexed: tuple[Path, Path]) -> None:
+    """New results are drawn first; their preview comes in the next frame, and a cursor
+    move before then shows the section moved to, not the first."""
+
+    async def main() -> None:
+        app = make_app(*indexed)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            app.show(app.session.search("spot training", spell=False))
+            assert app._preview_due  # asked for, not drawn yet
+            assert "Spot training" not in preview(app)
+            await pilot.pause()
+            assert not app._preview_due
+            assert "Spot training requires checkpointing" in preview(app)
+
+            app.show(app.session.search("training", spell=False))
+            app.action_move(1)  # before the preview of the first result is drawn
+            second = app.selected()
+            assert second is not None and second != app.answer.hits[0]  # type: ignore[union-attr]
+            await pilot.pause()
+            assert not app._preview_due
+            assert app.query_one("#preview", Preview)._markdown == app.session.preview(second)
+
+    asyncio.run(main())

@@ -21,7 +21,7 @@ _LONG_TEXT = 100_000
 
 
 _MAX_SPANS = 1000
-_KEPT_CHARS = 2_000_000  # text whose tokens are kept (about 50 MB of tokens)
+_KEPT_CHARS = 500_000  # text whose tokens are kept (about 15 MB of tokens)
 _REACH = 256  # characters of a run looked at each side of a candidate (long texts)
 _RUN = re.compile(r"[\w.\-]*")
 

@@ -35,6 +35,7 @@ class NoteLines:
 
     def __init__(self, root: str, kept: int = KEPT) -> None:
         self.root = root
+        self._root_real = os.path.realpath(root)
         self.kept = kept
         self._lines: OrderedDict[str, tuple[Signature, list[str]]] = OrderedDict()
         self._lock = threading.Lock()
@@ -61,7 +62,7 @@ class NoteLines:
             if kept is not None and kept[0] == before:
                 self._lines.move_to_end(path)
                 return kept[1]
-        lines = read_lines(self.root, path)
+        lines = read_lines(self.root, path, root_real=self._root_real)
         if _signature(os.stat(full)) == before:  # not changed while it was read: keep it
             with self._lock:
                 self._lines[path] = (before, lines)

@@ -10,38 +10,50 @@ algorithms expect ...``; other newlines and tabs become spaces.
 
 from __future__ import annotations
 
+import re
+
 from ..models import Snippet, Span
 
 ELLIPSIS = "…"
 WIDTH = 200
 BLOCKS = " · "  # what a blank line between two blocks is shown as
+_BREAKS = re.compile(r"\n\n+|[\n\t\r]")  # a blank line, or a character shown as a space
 
 
 def _shown(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[Span, ...]]:
     """``text`` (a window of at most a few hundred characters) on one line, its
     blocks apart, and ``spans`` moved to match."""
-    out: list[str] = []
-    mapping = [0] * (len(text) + 1)
-    i = 0
-    while i < len(text):
-        if text.startswith("\n\n", i):
-            j = i
-            while j < len(text) and text[j] == "\n":
-                j += 1
-            while out and out[-1] == " ":  # "end of block  " + " · "
-                out.pop()
-            for k in range(i, j):
-                mapping[k] = len(out)
-            out.extend(BLOCKS)
-            i = j
-            continue
-        mapping[i] = len(out)
-        out.append(" " if text[i] in "\n\t\r" else text[i])
-        i += 1
-    mapping[len(text)] = len(out)
-    return "".join(out), tuple(
-        Span(min(mapping[a], len(out)), min(mapping[b], len(out))) for a, b in spans
-    )
+    out: list[str] = []  # pieces of the line
+    mapping: list[int] = []  # each character of text -> where it is in the line
+    size = pos = 0
+    for brk in _BREAKS.finditer(text):
+        start, end = brk.span()
+        if start > pos:
+            out.append(text[pos:start])
+            mapping.extend(range(size, size + start - pos))
+            size += start - pos
+        if end - start > 1:  # a blank line: the blocks apart
+            while out and out[-1].endswith(" "):  # "end of block  " + " · "
+                piece = out.pop()
+                kept = piece.rstrip(" ")
+                size -= len(piece) - len(kept)
+                if kept:
+                    out.append(kept)
+                    break
+            mapping.extend([size] * (end - start))
+            out.append(BLOCKS)
+            size += len(BLOCKS)
+        else:
+            out.append(" ")
+            mapping.append(size)
+            size += 1
+        pos = end
+    if pos < len(text):
+        out.append(text[pos:])
+        mapping.extend(range(size, size + len(text) - pos))
+        size += len(text) - pos
+    mapping.append(size)
+    return "".join(out), tuple(Span(min(mapping[a], size), min(mapping[b], size)) for a, b in spans)
 
 
 def make_snippet(text: str, matches: list[Span], width: int = WIDTH) -> Snippet:

@@ -14,7 +14,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
@@ -27,6 +26,7 @@ from .editing import edit
 from .failures import OneLineErrors
 from .keys import KEY_LINE, KEY_LINE_PRINT, KEYS
 from .memory import Collector
+from .messages import Answered
 from .preview import Preview
 from .results import Item, ResultList
 from .searcher import Latest
@@ -39,14 +39,6 @@ SPELL_PAUSE = 0.25  # seconds without a key before a misspelling is looked up
 NARROW = 100  # below this many columns the preview goes below the results
 EXIT_CHOSEN, EXIT_NOTHING, EXIT_INTERRUPTED = 0, 1, 130
 EMPTY_HINT = 'words, "a phrase", AND OR NOT, prefix*, fuzzy~, title:, #tag, -#tag · F1 keys'
-
-
-class Answered(Message):
-    """A search finished (posted from the search thread)."""
-
-    def __init__(self, number: int, answer: Answer) -> None:
-        super().__init__()
-        self.number, self.answer = number, answer
 
 
 class FinderApp(OneLineErrors):
@@ -62,8 +54,7 @@ class FinderApp(OneLineErrors):
     #results { width: 3fr; height: 100%; border: round $primary 60%; padding: 0 1; }
     #preview { width: 2fr; height: 100%; border: round $secondary 60%; padding: 0 1; }
     Screen.narrow #main { layout: vertical; }
-    Screen.narrow #results { width: 100%; height: 1fr; }
-    Screen.narrow #preview { width: 100%; height: 1fr; }
+    Screen.narrow #results, Screen.narrow #preview { width: 100%; height: 1fr; }
     """
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -192,9 +183,8 @@ class FinderApp(OneLineErrors):
         count = len(answer.hits)
         more = "+" if count >= (MORE if self._more else self.session.limit) else ""
         noun = "section" if count == 1 else "sections"
-        ms = answer.seconds * 1000
-        self.status_line.count("" if answer.line.empty else
-                                         f"{count}{more} {noun} · {ms:.0f} ms")  # fmt: skip
+        ms = f"{answer.seconds * 1000:.0f} ms"
+        self.status_line.count("" if answer.line.empty else f"{count}{more} {noun} · {ms}")
         notes = [*(outcome.warnings if outcome else ()), *answer.hints]
         hint.show(" · ".join(notes) if notes else EMPTY_HINT if answer.line.empty else "")
         self._preview_soon()
@@ -223,22 +213,18 @@ class FinderApp(OneLineErrors):
         return None if chosen is None or not chosen.isdigit() else self.answer.hits[int(chosen)]
 
     def on_result_list_highlighted(self, event: ResultList.Highlighted) -> None:
-        self._preview_due = False  # this one is newer
         self._preview()
 
     def _preview_soon(self) -> None:
-        """The preview of the new results, right after their frame: the results are drawn
-        first (reading and rendering a section would delay them), as fzf's preview is."""
+        """The preview, drawn after the results' frame (as fzf's follows its list)."""
         if not self._preview_due:
             self._preview_due = True
-            self.call_after_refresh(self._preview_now)
+            self.call_after_refresh(self._preview, True)
 
-    def _preview_now(self) -> None:
-        if self._preview_due:
-            self._preview_due = False
-            self._preview()
-
-    def _preview(self) -> None:
+    def _preview(self, due: bool = False) -> None:
+        if due and not self._preview_due:
+            return  # drawn meanwhile (the cursor moved)
+        self._preview_due = False
         hit, answer = self.selected(), self.answer
         if hit is None or answer is None:
             self.preview_pane.show("", frozenset(), None)

@@ -45,13 +45,15 @@ class Decoded:
     warning: str | None = None
 
 
-def check_note(root: str, path: str) -> os.stat_result:
+def check_note(root: str, path: str, root_real: str | None = None) -> os.stat_result:
     """The stat of note ``path`` (relative to ``root``), checked before anything opens it.
 
     It must be a regular file (a FIFO or a device is never opened: even a
     non-blocking open of a FIFO counts as an open to its writer, and a
     device's open can act), and its real path must lie inside ``root`` (a
-    symlink swapped in since indexing may lead anywhere).
+    symlink swapped in since indexing may lead anywhere). ``root_real`` is the
+    root's real path when the caller has it (a reader of many notes works it
+    out once).
 
     Raises:
         NotARegularFile: not a regular file inside the root (any more).
@@ -62,7 +64,7 @@ def check_note(root: str, path: str) -> os.stat_result:
     if not stat.S_ISREG(st.st_mode):
         raise NotARegularFile("not a regular file")
     real = os.path.realpath(full)
-    root_real = os.path.realpath(root)
+    root_real = os.path.realpath(root) if root_real is None else root_real
     if not within(root_real, real) or real == root_real:
         raise NotARegularFile("leads outside the notes folder")
     return st
@@ -82,7 +84,7 @@ def check_for_editor(root: str, path: str) -> None:
         raise UnreadableNoteError(f"{path} no longer exists; run `notesearch index`") from None
 
 
-def read_note(root: str, path: str, max_bytes: int) -> bytes:
+def read_note(root: str, path: str, max_bytes: int, root_real: str | None = None) -> bytes:
     """The bytes of note ``path`` (relative to ``root``), checked before and after it is opened.
 
     Between finding a note and reading it, the file may have been replaced
@@ -95,7 +97,8 @@ def read_note(root: str, path: str, max_bytes: int) -> bytes:
         NotARegularFile: not a regular file inside the root (any more).
         OSError: it cannot be opened or read.
     """
-    before = check_note(root, path)
+    root_real = os.path.realpath(root) if root_real is None else root_real
+    before = check_note(root, path, root_real)
     full = os.path.join(root, path)
     fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -105,7 +108,6 @@ def read_note(root: str, path: str, max_bytes: int) -> bytes:
         if (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
             raise NotARegularFile("replaced while it was opened")
         real = os.path.realpath(full)
-        root_real = os.path.realpath(root)
         real_st = os.stat(real) if within(root_real, real) and real != root_real else None
         if real_st is None or (real_st.st_dev, real_st.st_ino) != (st.st_dev, st.st_ino):
             raise NotARegularFile("leads outside the notes folder")
@@ -115,7 +117,9 @@ def read_note(root: str, path: str, max_bytes: int) -> bytes:
         os.close(fd)
 
 
-def read_lines(root: str, path: str, max_bytes: int = 64 * 1024 * 1024) -> list[str]:
+def read_lines(
+    root: str, path: str, max_bytes: int = 64 * 1024 * 1024, root_real: str | None = None
+) -> list[str]:
     """A note's lines as the parser numbers them (decoded, split on ``\\n`` only).
 
     Raises:
@@ -123,7 +127,7 @@ def read_lines(root: str, path: str, max_bytes: int = 64 * 1024 * 1024) -> list[
             binary, or is larger than ``max_bytes``.
         OSError: it cannot be read.
     """
-    data = read_note(root, path, max_bytes)
+    data = read_note(root, path, max_bytes, root_real)
     if len(data) > max_bytes:
         raise UnreadableNoteError(f"larger than {max_bytes} bytes")
     return decode(data).text.split("\n")
