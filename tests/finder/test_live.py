@@ -96,3 +96,18 @@ def test_a_bug_in_the_finder_ends_with_one_line(
     err = capsys.readouterr().err
     assert err.startswith("notesearch: unexpected RuntimeError: boom.") and err.count("\n") == 1
     assert app.failed
+
+
+@pytest.mark.parametrize(
+    ("line", "terms"),
+    [
+        ("spot training", {"spot", "train"}),  # stems, as the index holds them
+        ("sp* #gotcha", {"split", "spot"}),  # a prefix expanded
+        ('"spot training" -managed', {"spot", "train"}),  # an excluded word is not marked
+        ("zzzunknown", set()),
+    ],
+)
+def test_an_answer_has_the_terms_to_mark(session: Session, line: str, terms: set[str]) -> None:
+    answer = session.search(line, spell=False)
+    assert set(answer.terms) == terms
+    assert answer.terms == (answer.outcome.result.terms if answer.outcome else frozenset())
