@@ -34,7 +34,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes for reading and parsing [default: one per CPU, at most 4, "
+    help="Worker processes for reading and parsing [default: one per usable CPU, "
     "when 200 or more notes changed].",
 )
 @errors

@@ -23,6 +23,7 @@ from .base import Base, open_base, verify_all
 from .documents import Outcome, documents, examine
 from .segments import SegmentBuilder, commit_with, new_generation
 from .tables import FileTable, NoteEntry
+from .unchanged import counts, unchanged
 from .workers import Work, in_parallel, pool_limit, worker_count, write_error
 
 WarningSink = Callable[[Diagnostic], None]
@@ -53,9 +54,10 @@ def build_index(
     folder's ``.notesearch.toml`` (or the user's config file) says.
 
     ``jobs`` is how many worker processes read, parse and index the notes
-    (each writes its own index segment). None picks one per usable CPU (at
-    most 4) when at least 200 notes must be read, and works in this process
-    otherwise; 1 never starts a worker.
+    (each writes its own index segment). None picks one per usable CPU when
+    at least 200 notes must be read, and works in this process otherwise; 1
+    never starts a worker. An update that would change nothing is found
+    without reading the live generation's tables (:mod:`.unchanged`).
 
     ``key`` is the user's secret key: the live generation must be sealed with
     it before it is read, and the new one is sealed with it (None: the key at
@@ -92,6 +94,12 @@ def build_index(
 
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
+        # Leftovers of a crashed or killed run go first (the update below reseals).
+        quiet = not rebuild and not store.leftovers(index_dir, keep=live)
+        same = unchanged(index_dir, notes_dir, key, discovery) if quiet else None
+        if same is not None:  # nothing changed: found by a stat of each folder and note
+            same.seconds = time.perf_counter() - started
+            return same
         base: Base | None = None
         if not rebuild:
             base, damage = open_base(index_dir, key)
@@ -170,11 +178,14 @@ def build_index(
 
         table_changed = not table.same_as(old) or not same_rules
         if base is None or changed or removed or table_changed:
+            _count(table, stats)
             meta = {
                 "notes_root": str(notes_dir.resolve()),
                 "written": time.time(),
                 "scanned_ns": found.started_ns,  # when the walk began (engine/fresh.py)
                 "discovery": discovery,
+                "counts": counts(stats),  # for an update that changes nothing (unchanged.py)
+                "walk_warnings": len(found.warnings),
             }
             drop = [*removed, *(nf.path for nf, _ in changed)] if base is not None else []
             _write(index_dir, base_gen, table, parsed, drop, note_set, meta, key, known, work)

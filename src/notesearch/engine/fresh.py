@@ -50,27 +50,67 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
         return _whole(notes_dir, index_dir, table, suffixes, ignore)
     root = str(notes_dir)
     folders = table.folders
-    relist: list[str] = []  # folders whose entries may have changed
-    gone: set[str] = set()  # folders no longer there
-    for rel, kept in folders.items():
-        try:
-            info = os.stat(os.path.join(root, rel) if rel else root)
-        except (FileNotFoundError, NotADirectoryError):
-            gone.add(rel)
-            continue
-        except OSError:  # unreadable now: what a whole walk says about it
-            return _whole(notes_dir, index_dir, table, suffixes, ignore)
-        if not stat.S_ISDIR(info.st_mode):
-            gone.add(rel)
-        elif folder_signature(info) != kept or racy(kept, started):
-            relist.append(rel)
+    state = _folders_changed(root, folders, started)
+    if state is None:
+        return _whole(notes_dir, index_dir, table, suffixes, ignore)
+    relist, gone = state
     listed: dict[str, tuple[int, int]] = {}
     if relist:
         found = rescan(notes_dir, relist, folders, [index_dir], suffixes=suffixes, ignore=ignore)
         if found is None:
             return _whole(notes_dir, index_dir, table, suffixes, ignore)
         listed = {n.path: (n.size, n.mtime_ns) for n in found.notes}
-    relisted = gone.union(relist)
+    counted = _notes_changed(root, table, gone.union(relist), listed)
+    if counted is None:
+        return _whole(notes_dir, index_dir, table, suffixes, ignore)
+    changed, removed = counted
+    new = sum(1 for path in listed if path not in table.notes and path not in table.skipped)
+    return changed, new, removed
+
+
+def untouched(notes_dir: Path, table: StatTable, meta: dict[str, Any]) -> bool:
+    """Whether nothing in the notes folder changed since the index of ``table`` and ``meta``
+    was written: every folder its walk kept has its signature (and none is racy), every
+    known note its size and mtime. False when any folder would be listed again, even if
+    that found nothing, and when the walk kept no folder signatures (symlinks, unreadable
+    folders): then only a walk can tell."""
+    started = meta.get("scanned_ns")
+    if table.folders is None or type(started) is not int:
+        return False
+    root = str(notes_dir)
+    if _folders_changed(root, table.folders, started) != ([], set()):
+        return False
+    return _notes_changed(root, table, set(), {}) == (0, 0)
+
+
+def _folders_changed(
+    root: str, folders: dict[str, tuple[int, int, int]], started: int
+) -> tuple[list[str], set[str]] | None:
+    """(the folders whose entries may have changed, the folders gone); None when one cannot
+    be looked at now (only a whole walk says what that means)."""
+    relist: list[str] = []
+    gone: set[str] = set()
+    for rel, kept in folders.items():
+        try:
+            info = os.stat(os.path.join(root, rel) if rel else root)
+        except (FileNotFoundError, NotADirectoryError):
+            gone.add(rel)
+            continue
+        except OSError:  # unreadable now
+            return None
+        if not stat.S_ISDIR(info.st_mode):
+            gone.add(rel)
+        elif folder_signature(info) != kept or racy(kept, started):
+            relist.append(rel)
+    return relist, gone
+
+
+def _notes_changed(
+    root: str, table: StatTable, relisted: set[str], listed: dict[str, tuple[int, int]]
+) -> tuple[int, int] | None:
+    """(changed, removed) known notes: by a stat of each, or by ``listed`` for those in the
+    ``relisted`` folders; None when a note's folder was not walked by the table's build."""
+    folders = table.folders or {}
     changed = removed = 0
     last: str | None = None  # the folder of the note before (sorted paths: mostly the same)
     fd: int | None = None
@@ -83,8 +123,7 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
             if folder != last:
                 last, again = folder, folder in relisted
                 if not again and folder not in folders:
-                    # Not from this table's walk: do not guess.
-                    return _whole(notes_dir, index_dir, table, suffixes, ignore)
+                    return None  # not from this table's walk: do not guess
                 fd = None if again else open_folder(folder)
             if again:
                 now = listed.get(path)
@@ -102,8 +141,7 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
                 removed += 1
             elif info.st_mtime_ns != mtime_ns or info.st_size != size:
                 changed += 1
-    new = sum(1 for path in listed if path not in table.notes and path not in table.skipped)
-    return changed, new, removed
+    return changed, removed
 
 
 class _Folders:

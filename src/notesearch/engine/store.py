@@ -237,6 +237,25 @@ def clean(index_dir: Path, keep: Path | None) -> bool:
     removed ones may have hard-linked, have a new ctime: see :func:`.seal.reseal`).
     """
     removed = False
+    # Only names notesearch gives, in a folder it has claimed (folder.claim).
+    for name in _removable(index_dir, keep):
+        if folder.SEAL_TMP.fullmatch(name):  # a seal being written when a run was killed
+            folder.remove(index_dir / name)
+        elif folder.GENERATION.fullmatch(name):
+            removed = folder.remove(index_dir / name) or removed
+    folder.remove(index_dir / (CURRENT + ".tmp"))
+    if pointer(index_dir)[1] == f"{CURRENT} is not a file":
+        folder.remove(index_dir / CURRENT)  # damage: a folder (or FIFO) where the pointer goes
+    return removed
+
+
+def leftovers(index_dir: Path, keep: Path | None) -> bool:
+    """Whether :func:`clean` has anything to remove (a crashed or killed run's)."""
+    return bool(_removable(index_dir, keep)) or (index_dir / (CURRENT + ".tmp")).exists()
+
+
+def _removable(index_dir: Path, keep: Path | None) -> list[str]:
+    """The generations (and unfinished seals) that :func:`clean` removes."""
     names = os.listdir(index_dir)
     kept = {keep.name} if keep is not None else set()
     if keep is not None:
@@ -249,18 +268,11 @@ def clean(index_dir: Path, keep: Path | None) -> bool:
         ]
         if before:
             kept.add(max(before, key=_generation_number))
-    # Only names notesearch gives, in a folder it has claimed (folder.claim).
-    for name in names:
-        if name in kept:
-            continue
-        if folder.SEAL_TMP.fullmatch(name):  # a seal being written when a run was killed
-            folder.remove(index_dir / name)
-        elif folder.GENERATION.fullmatch(name):
-            removed = folder.remove(index_dir / name) or removed
-    folder.remove(index_dir / (CURRENT + ".tmp"))
-    if pointer(index_dir)[1] == f"{CURRENT} is not a file":
-        folder.remove(index_dir / CURRENT)  # damage: a folder (or FIFO) where the pointer goes
-    return removed
+    return [
+        n
+        for n in names
+        if n not in kept and (folder.SEAL_TMP.fullmatch(n) or folder.GENERATION.fullmatch(n))
+    ]
 
 
 @contextlib.contextmanager
