@@ -4,6 +4,11 @@ Whoosh's parser with our plugins (``-word`` only at a word start, fuzzy
 ``~``, field aliases), plus checks of our own first (:mod:`.querytext`);
 tag, path and link filters become Whoosh filter queries.
 
+One dash directly before a word excludes it (``training -distributed``);
+two or more are a command-line flag copied from a note (``aws lambda invoke
+--payload``) and search the word (:func:`flags_as_words`), as a dash
+inside a word (``ADR-016``) or standing alone (``-``, ``--``) never excludes.
+
 A query is bounded before it runs: a fuzzy word allows at most
 :data:`MAX_FUZZY` edits, and the prefixes, wildcards, ranges and fuzzy words
 of one query together expand to at most :data:`MAX_EXPANSION` index terms
@@ -33,6 +38,8 @@ MAX_FUZZY = 2  # edits a fuzzy word (``word~N``) may allow
 MAX_EXPANSION = 10_000  # index terms the expanding words of one query may match
 # What a user writes for a range: [a TO z], {a TO}, [TO z}.
 _RANGE = re.compile(r"[\[{][^\[\]{}]*\bTO\b[^\[\]{}]*[\]}]")
+# Two or more dashes at the start of a word: a flag (``--payload``), not an exclusion.
+_FLAG = re.compile(r"(?<![^\s(])-{2,}(?=[^\s-])")
 
 
 def _parser(schema: Any, group: Any) -> qparser.QueryParser:
@@ -62,11 +69,25 @@ def parse_query(index: Index, text: str) -> query.Query:
     querytext.check(text)
     parser = _parser(index.schema, qparser.OrGroup)
     try:
-        parsed = expand_patterns(index, _hoist_not(parser.parse(text)))
+        parsed = expand_patterns(index, _hoist_not(parser.parse(flags_as_words(text))))
     except Exception as exc:  # Whoosh raises assorted errors on odd input
         raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
     _check_expansion(index, parser, text, parsed)
     return parsed
+
+
+def flags_as_words(text: str) -> str:
+    """``text`` with the dashes of each ``--flag`` outside quotes made spaces (same length).
+
+    ``--payload`` then searches ``payload`` (the analyzer drops a note's
+    dashes too), ``--payload*`` is a prefix and ``--dry-run`` the phrase
+    ``dry run``, where Whoosh read the first dash as NOT.
+    """
+    masked = querytext.mask_quotes(text)
+    out = list(text)
+    for match in _FLAG.finditer(masked):
+        out[match.start() : match.end()] = " " * (match.end() - match.start())
+    return "".join(out)
 
 
 def _expanding(q: query.Query) -> Iterator[query.Query]:
