@@ -21,6 +21,7 @@ from .fold import fold as folding
 from .highlight import highlight_terms, snippet_for, text_terms
 from .patterns import tag_term_warnings
 from .postings import Scores, link_counts, plain_words
+from .proximity import closeness
 from .query import combine, parse_query, path_filter, tag_filter
 from .rank import rescore
 from .reader import Index
@@ -129,11 +130,13 @@ def search(
                 # (on how the index was built): leave the whole run out.
                 found = [(score, doc) for score, doc in found if round(score, 6) > cut]
         stored = index._searcher.stored_fields
+        near = closeness(index._searcher, words, (doc for _, doc in found)) if several else None
         scored = rescore(
             ((score, doc, stored(doc)["data"]) for score, doc in found),
             words,
             matched_terms,
             links_to,
+            near,
         )
         ranked = folding(scored, limit, per_note, similar=fold)
         # The candidates are the best `fetch` sections by BM25; the rescoring
