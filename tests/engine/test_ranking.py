@@ -15,8 +15,8 @@ import pytest
 from notesearch import build_index, open_index, search
 from notesearch.engine import rank
 from notesearch.engine.expand import expand_unknown, split_compounds
-from notesearch.engine.query import parse_query
 from notesearch.engine.proximity import closeness, nearest
+from notesearch.engine.query import parse_query
 from notesearch.engine.rank import name_words
 from notesearch.engine.reader import Index
 from notesearch.engine.spelling import suggest
@@ -216,6 +216,10 @@ def test_closeness_is_the_mean_over_the_query_pairs(indexes: dict[str, Index]) -
     # together.md: "reduce cold starts" gives its three pairs 1, 1 and 1/4
     assert near == pytest.approx(1.0 + rank.PROXIMITY_WEIGHT * (1 + 1 + 0.25) / 3)
     assert dict(docs["apart.md"].explain)["near"] < near
+    # a pair the section lacks counts 0: one of three pairs side by side is 1/3
+    together = index._searcher.document_number(note="together.md")
+    found = closeness(index._searcher, {"cold", "start", "absent"}, [together])
+    assert found == {together: pytest.approx(1 / 3)}
     assert closeness(index._searcher, ["reduc"], [0, 1]) == {}  # one word: nothing to be near
     assert closeness(index._searcher, words, []) == {}
 

@@ -12,8 +12,9 @@ then scored again here with what BM25 over one field cannot see:
   counted once per note (for its best section), so that a title word does
   not lift every section of the note;
 - **near**: a bounded bonus for the query's words close together in the
-  section (:mod:`.proximity`: each pair of words by its nearest two
-  positions, 1 / distance², as BM25TP weighs a pair), for queries of several words;
+  section (:mod:`.proximity`: each pair of the query's words by their
+  nearest two positions in it, 1 / distance², as BM25TP weighs a pair; the
+  mean over the query's pairs), for queries of several words;
 - **prior**: a bounded bonus from the links that point to the note (a hub
   page wins a one-word topic, but never a clearly better text match);
 - **linked**: a bounded bonus from the links that the other candidates
@@ -27,8 +28,7 @@ On the training sets (obsidian, lambda; MRR@10) the file name's words added
 from the matching sections 0.944 -> 0.956 and 0.881 -> 0.901 (alike for
 weights 0.2-0.3; scaling the sums by the largest or by a log was no better),
 the words' proximity 0.901 -> 0.909 on lambda (obsidian 0.978 either way;
-alike for weights 0.2-0.3; 1 / distance or its square root instead of the
-square lifted lambda to 0.902 only, and the square root lowered obsidian to 0.967).
+weights 0.2-0.3 alike; the variants tried are in :mod:`.proximity`).
 Tried there and dropped: a bonus for the heading's share of the words, like
 the title's (0.944 -> 0.930, 0.855 -> 0.853: BM25 already sees the heading
 in ``body``), again with the words weighted by idf or for queries of
