@@ -27,6 +27,11 @@ def idx(notes: Path, tmp_path: Path) -> Index:
         ("-distributed training", "(body:train ANDNOT body:distribut)"),
         ('training -"spot training"', '(body:train ANDNOT body:"spot train")'),
         ("training -tag:gotcha", "(body:train ANDNOT tag:gotcha)"),
+        # and inside parentheses (Whoosh's parser failed on a dash left in a group)
+        ("training (-distributed)", "(body:train ANDNOT body:distribut)"),
+        ("training (spot -distributed)", "(body:train OR (body:spot ANDNOT body:distribut))"),
+        ("(spot OR managed) training", "(body:spot OR body:manag OR body:train)"),
+        ("training (spot +managed)", "(body:train OR (body:manag ANDMAYBE body:spot))"),
         # two or more: a command-line flag written in a note, searched as its word
         ("aws invoke --payload", "(body:aw OR body:invok OR body:payload)"),
         ("--payload", "body:payload"),

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from whoosh import qparser, query
+from whoosh.qparser import syntax
 
 from ..errors import QuerySyntaxError
 from ..models import Diagnostic
@@ -42,6 +43,25 @@ _RANGE = re.compile(r"[\[{][^\[\]{}]*\bTO\b[^\[\]{}]*[\]}]")
 _FLAG = re.compile(r"(?<![^\s(])-{2,}(?=[^\s-])")
 
 
+class _PlusMinus(qparser.PlusMinusPlugin):  # type: ignore[misc]  # whoosh is untyped
+    """``+word`` and ``-word`` inside parentheses too: Whoosh sorts the top level only,
+    and a ``-`` left in a group failed the parse (``training (spot -distributed)``)."""
+
+    def do_plusminus(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group.nodes):
+            if isinstance(node, syntax.GroupNode):
+                group.nodes[i] = self._inner(parser, node)
+        return super().do_plusminus(parser, group)
+
+    def _inner(self, parser: Any, group: Any) -> Any:
+        if not any(isinstance(n, (self.Plus, self.Minus)) for n in group.nodes):
+            return self.do_plusminus(parser, group)  # a group of its own (OR, AND, ...)
+        sorted_ = self.do_plusminus(parser, group)
+        if isinstance(sorted_, syntax.AndNotGroup) and not sorted_.nodes[0].nodes:
+            return syntax.NotGroup([sorted_.nodes[1]])  # ``(-word)``: NOT word
+        return sorted_
+
+
 def _parser(schema: Any, group: Any) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
         list(DEFAULT_FIELDS),
@@ -50,7 +70,7 @@ def _parser(schema: Any, group: Any) -> qparser.QueryParser:
     )
     # '-word' excludes, but only at the start of a word: ADR-016 stays one term.
     parser.replace_plugin(
-        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+        _PlusMinus(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
     )
     parser.add_plugin(qparser.FuzzyTermPlugin())
     aliases: dict[str, list[str]] = {}
