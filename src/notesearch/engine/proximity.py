@@ -12,16 +12,16 @@ bounded bonus.
 
 Measured on the training sets (MRR@10; obsidian 0.978 throughout unless
 said): lambda 0.901 without, 0.909 with it (weights 0.2-0.3 alike).
-``1 / d`` instead of ``1 / d**2``: 0.902; ``1 / sqrt(d)``: 0.902, obsidian
-0.967. Pairs of consecutive query words only, adjacent in order or within 8
-words (as the sequential dependence model takes them): 0.899-0.912, obsidian
+``1 / d`` instead of ``1 / d**2``: 0.902; ``1 / sqrt(d)``: 0.902, obsidian 0.967.
+Pairs of consecutive query words only, adjacent in order or within 8 words
+(as the sequential dependence model takes them): 0.899-0.912, obsidian
 0.963-0.978. Positions in the section's text alone (the title and heading
-that ``body`` starts with left out): 0.902. The mean over the pairs the section holds instead of all the
-query's pairs (so as not to count a missing word twice, with coverage): 0.927
-at weights 0.25-0.3 (0.934 at 0.4, obsidian 0.967); dropped, because on the
-held-out sets, run after, it lowered obsidian-holdout 0.844 -> 0.836 and
-lambda-holdout's success@5 0.978 -> 0.956 (MRR 0.879 -> 0.882), where this
-one gives 0.839 and 0.978 / 0.883.
+that ``body`` starts with left out): 0.902. The mean over the pairs the
+section holds instead of all the query's pairs (so as not to count a missing
+word twice, with coverage): 0.927 at weights 0.25-0.3 (0.934 at 0.4,
+obsidian 0.967); dropped, because on the held-out sets, run after, it
+lowered obsidian-holdout 0.844 -> 0.836 and lambda-holdout's success@5 0.978
+-> 0.956 (MRR 0.879 -> 0.882), where this one gives 0.839 and 0.978 / 0.883.
 
 Only the fetched candidates (about 50) are looked at: each query word's
 postings are read once, skipping to the candidates in document order, and

@@ -15,6 +15,7 @@ from typing import Any
 from whoosh import query
 
 from ..models import Diagnostic, Hit, SearchResult
+from . import rank as ranking
 from .expand import expand_unknown, split_compounds
 from .fold import Folded
 from .fold import fold as folding
@@ -130,7 +131,9 @@ def search(
                 # (on how the index was built): leave the whole run out.
                 found = [(score, doc) for score, doc in found if round(score, 6) > cut]
         stored = index._searcher.stored_fields
-        near = closeness(index._searcher, words, (doc for _, doc in found)) if several else None
+        near = None
+        if several and ranking.PROXIMITY_WEIGHT:  # positions of the candidates only
+            near = closeness(index._searcher, words, (doc for _, doc in found))
         scored = rescore(
             ((score, doc, stored(doc)["data"]) for score, doc in found),
             words,
