@@ -4,7 +4,8 @@ Usage:
     python bench/ablation.py [--corpora DIR] [--set NAME]...
 
 The ranking's parts (``notesearch.engine.rank``: coverage, title, the file
-name in the title, prior, links from the matching sections;
+name in the title, prior, links from the matching sections,
+proximity;
 ``notesearch.engine.expand``: misspelt words searched as their nearest word,
 compound words as their parts;
 ``notesearch.engine.fold``: folding) are switched off one at a time by
@@ -42,6 +43,7 @@ VARIANTS: dict[str, dict[str, float | bool]] = {
     "no title bonus": {"TITLE_WEIGHT": 0.0},
     "no link prior": {"PRIOR_WEIGHT": 0.0},
     "no links from matches": {"LINK_WEIGHT": 0.0},
+    "no proximity": {"PROXIMITY_WEIGHT": 0.0},
     "no file name in title": {"NAME_IN_TITLE": False},
     "no expansion": {"expand.EXPAND": False},
     "no compound split": {"expand.COMPOUNDS": False},
@@ -51,6 +53,7 @@ VARIANTS: dict[str, dict[str, float | bool]] = {
         "TITLE_WEIGHT": 0.0,
         "PRIOR_WEIGHT": 0.0,
         "LINK_WEIGHT": 0.0,
+        "PROXIMITY_WEIGHT": 0.0,
         "NAME_IN_TITLE": False,
         "expand.EXPAND": False,
         "expand.COMPOUNDS": False,

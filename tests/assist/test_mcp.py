@@ -57,7 +57,8 @@ def _session(tmp_path: Path, body: Callable[[Session], Awaitable[None]], *option
         command=sys.executable,
         args=["-m", "notesearch", "mcp", "--notes", "notes", "--index", "index", *options],
         cwd=str(tmp_path),
-        env=_env(tmp_path),
+        # The code the CLI half of a test runs (_cli passes the whole environment on).
+        env={**_env(tmp_path), **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}},
     )
 
     async def main() -> None:

@@ -15,6 +15,7 @@ import pytest
 from notesearch import build_index, open_index, search
 from notesearch.engine import rank
 from notesearch.engine.expand import expand_unknown, split_compounds
+from notesearch.engine.proximity import closeness, nearest
 from notesearch.engine.query import parse_query
 from notesearch.engine.rank import name_words
 from notesearch.engine.reader import Index
@@ -89,6 +90,13 @@ VAULTS: dict[str, dict[str, str]] = {
         "slides.md": "# Slides\n\nEach slide of the show is a heading.\n",
         "keys.md": "# Keys\n\nA keyboard shortcut for every command.\n",
     },
+    # The query's words together in one note, far apart in the other (same counts, same length).
+    "proximity": {
+        "apart.md": "# Notes one\n\nTo reduce the bill, turn off idle machines at night; "
+        "a cold room keeps the disks alive and starts nothing new.\n",
+        "together.md": "# Notes two\n\nTo reduce cold starts, keep one machine warm at "
+        "night; the bill grows a little, the idle disks stay alive.\n",
+    },
     # 5. One misspelt word next to a good one.
     "typo": {
         "concurrency.md": "# Concurrency\n\nThe concurrency limit of an account is 1000.\n",
@@ -154,6 +162,7 @@ def test_folding_happens_before_the_limit_and_can_be_turned_off(
         ("languages", "c++ tracing", "cpp-tracing.md"),
         ("named", "widget pricing", "widget/widget-pricing.md"),
         ("pointed at", "cold starts", "provisioned.md"),
+        ("proximity", "reduce cold starts", "together.md"),
     ],
 )
 def test_fields_and_links_put_the_right_note_first(
@@ -184,6 +193,35 @@ def test_only_links_from_matching_sections_add_to_a_note(indexes: dict[str, Inde
     assert hits["provisioned.md"]["linked"] == pytest.approx(1.0 + rank.LINK_WEIGHT)
     assert "linked" not in hits["runtime.md"]
     assert "elsewhere.md" not in hits
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "distance"),
+    [
+        ([3], [4], 1),
+        ([10], [2], 8),
+        ([1, 20, 40], [18, 44], 2),
+        ([5], [5], 1),  # an identifier's whole shares its last word's position
+    ],
+)
+def test_nearest_positions(first: list[int], second: list[int], distance: int) -> None:
+    assert nearest(first, second) == distance
+
+
+def test_closeness_is_the_mean_over_the_query_pairs(indexes: dict[str, Index]) -> None:
+    index = indexes["proximity"]
+    words = frozenset({"reduc", "cold", "start"})
+    docs = {h.section.path: h for h in search(index, "reduce cold starts", explain=True).hits}
+    near = dict(docs["together.md"].explain)["near"]
+    # together.md: "reduce cold starts" gives its three pairs 1, 1 and 1/4
+    assert near == pytest.approx(1.0 + rank.PROXIMITY_WEIGHT * (1 + 1 + 0.25) / 3)
+    assert dict(docs["apart.md"].explain)["near"] < near
+    # a pair the section lacks counts 0: one of three pairs side by side is 1/3
+    together = index._searcher.document_number(note="together.md")
+    found = closeness(index._searcher, {"cold", "start", "absent"}, [together])
+    assert found == {together: pytest.approx(1 / 3)}
+    assert closeness(index._searcher, ["reduc"], [0, 1]) == {}  # one word: nothing to be near
+    assert closeness(index._searcher, words, []) == {}
 
 
 def _record(path: str, *links: dict[str, object]) -> dict[str, object]:
@@ -317,8 +355,8 @@ def test_an_unknown_compound_word_searches_its_parts(
 def test_explain_gives_the_parts_of_the_score(indexes: dict[str, Index]) -> None:
     hit = search(indexes["titled"], "gizmo hyperparameters", explain=True).hits[0]
     parts = dict(hit.explain)
-    assert {"text", "coverage", "title", "prior", "score", "folded"} <= set(parts)
-    product = parts["text"] * parts["coverage"] * parts["title"]
+    assert {"text", "coverage", "near", "title", "prior", "score", "folded"} <= set(parts)
+    product = parts["text"] * parts["coverage"] * parts["near"] * parts["title"]
     assert parts["score"] == pytest.approx(product * parts["prior"])
     assert parts["score"] == pytest.approx(hit.score)
     assert hit.to_dict()["explain"]["score"] == round(hit.score, 4)

@@ -4,6 +4,11 @@ Whoosh's parser with our plugins (``-word`` only at a word start, fuzzy
 ``~``, field aliases), plus checks of our own first (:mod:`.querytext`);
 tag, path and link filters become Whoosh filter queries.
 
+One dash directly before a word excludes it (``training -distributed``);
+two or more are a command-line flag copied from a note (``aws lambda invoke
+--payload``) and search the word (:func:`flags_as_words`), as a dash
+inside a word (``ADR-016``) or standing alone (``-``, ``--``) never excludes.
+
 A query is bounded before it runs: a fuzzy word allows at most
 :data:`MAX_FUZZY` edits, and the prefixes, wildcards, ranges and fuzzy words
 of one query together expand to at most :data:`MAX_EXPANSION` index terms
@@ -20,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from whoosh import qparser, query
+from whoosh.qparser import syntax
 
 from ..errors import QuerySyntaxError
 from ..models import Diagnostic
@@ -33,6 +39,27 @@ MAX_FUZZY = 2  # edits a fuzzy word (``word~N``) may allow
 MAX_EXPANSION = 10_000  # index terms the expanding words of one query may match
 # What a user writes for a range: [a TO z], {a TO}, [TO z}.
 _RANGE = re.compile(r"[\[{][^\[\]{}]*\bTO\b[^\[\]{}]*[\]}]")
+# Two or more dashes at the start of a word: a flag (``--payload``), not an exclusion.
+_FLAG = re.compile(r"(?<![^\s(])-{2,}(?=[^\s-])")
+
+
+class _PlusMinus(qparser.PlusMinusPlugin):  # type: ignore[misc]  # whoosh is untyped
+    """``+word`` and ``-word`` inside parentheses too: Whoosh sorts the top level only,
+    and a ``-`` left in a group failed the parse (``training (spot -distributed)``)."""
+
+    def do_plusminus(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group.nodes):
+            if isinstance(node, syntax.GroupNode):
+                group.nodes[i] = self._inner(parser, node)
+        return super().do_plusminus(parser, group)
+
+    def _inner(self, parser: Any, group: Any) -> Any:
+        if not any(isinstance(n, (self.Plus, self.Minus)) for n in group.nodes):
+            return self.do_plusminus(parser, group)  # a group of its own (OR, AND, ...)
+        sorted_ = self.do_plusminus(parser, group)
+        if isinstance(sorted_, syntax.AndNotGroup) and not sorted_.nodes[0].nodes:
+            return syntax.NotGroup([sorted_.nodes[1]])  # ``(-word)``: NOT word
+        return sorted_
 
 
 def _parser(schema: Any, group: Any) -> qparser.QueryParser:
@@ -43,7 +70,7 @@ def _parser(schema: Any, group: Any) -> qparser.QueryParser:
     )
     # '-word' excludes, but only at the start of a word: ADR-016 stays one term.
     parser.replace_plugin(
-        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+        _PlusMinus(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
     )
     parser.add_plugin(qparser.FuzzyTermPlugin())
     aliases: dict[str, list[str]] = {}
@@ -62,11 +89,25 @@ def parse_query(index: Index, text: str) -> query.Query:
     querytext.check(text)
     parser = _parser(index.schema, qparser.OrGroup)
     try:
-        parsed = expand_patterns(index, _hoist_not(parser.parse(text)))
+        parsed = expand_patterns(index, _hoist_not(parser.parse(flags_as_words(text))))
     except Exception as exc:  # Whoosh raises assorted errors on odd input
         raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
     _check_expansion(index, parser, text, parsed)
     return parsed
+
+
+def flags_as_words(text: str) -> str:
+    """``text`` with the dashes of each ``--flag`` outside quotes made spaces (same length).
+
+    ``--payload`` then searches ``payload`` (the analyzer drops a note's
+    dashes too), ``--payload*`` is a prefix and ``--dry-run`` the phrase
+    ``dry run``, where Whoosh read the first dash as NOT.
+    """
+    masked = querytext.mask_quotes(text)
+    out = list(text)
+    for match in _FLAG.finditer(masked):
+        out[match.start() : match.end()] = " " * (match.end() - match.start())
+    return "".join(out)
 
 
 def _expanding(q: query.Query) -> Iterator[query.Query]:

@@ -75,7 +75,7 @@ def check(query: str) -> None:
     if depth_stack:
         raise _fail(query, depth_stack[-1], "unclosed '('")
 
-    outside = _mask_quotes(query)
+    outside = mask_quotes(query)
     for match in _FIELD.finditer(outside):
         name = match.group(1)
         lowered = name.lower()
@@ -125,7 +125,7 @@ def check_size(query: str) -> None:
         )
 
 
-def _mask_quotes(query: str) -> str:
+def mask_quotes(query: str) -> str:
     """The query with quoted text replaced by spaces (same length)."""
     return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), query)
 

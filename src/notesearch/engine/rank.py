@@ -11,6 +11,10 @@ then scored again here with what BM25 over one field cannot see:
   (``csharp-tracing.md``: documentation names a page by its topic),
   counted once per note (for its best section), so that a title word does
   not lift every section of the note;
+- **near**: a bounded bonus for the query's words close together in the
+  section (:mod:`.proximity`: each pair of the query's words by their
+  nearest two positions in it, 1 / distance², as BM25TP weighs a pair; the
+  mean over the query's pairs), for queries of several words;
 - **prior**: a bounded bonus from the links that point to the note (a hub
   page wins a one-word topic, but never a clearly better text match);
 - **linked**: a bounded bonus from the links that the other candidates
@@ -22,7 +26,9 @@ and ``bench/relevance.py``; the numbers are in the README's ranking section.
 On the training sets (obsidian, lambda; MRR@10) the file name's words added
 0.876 -> 0.881 on lambda (obsidian's file names are its titles), the links
 from the matching sections 0.944 -> 0.956 and 0.881 -> 0.901 (alike for
-weights 0.2-0.3; scaling the sums by the largest or by a log was no better).
+weights 0.2-0.3; scaling the sums by the largest or by a log was no better),
+the words' proximity 0.901 -> 0.909 on lambda (obsidian 0.978 either way;
+weights 0.2-0.3 alike; the variants tried are in :mod:`.proximity`).
 Tried there and dropped: a bonus for the heading's share of the words, like
 the title's (0.944 -> 0.930, 0.855 -> 0.853: BM25 already sees the heading
 in ``body``), again with the words weighted by idf or for queries of
@@ -31,13 +37,29 @@ idf; a bonus for the share of the title's words that the query holds; a
 bonus for pairs of query words adjacent in the heading or title; a damping
 of long sections; a feedback bonus for the words of the best five results'
 headings (each lowered one training set more than it raised the other).
+
+Tried in the round of the proximity bonus, with it on (obsidian 0.978,
+lambda 0.909), and dropped: other BM25 constants (b 0.5 or 0.6: lambda
+0.901; b 0.9: 0.963 / 0.889; k1 0.9: 0.967 / 0.908; k1 1.5: 0.963 / 0.903;
+k1 2.0: 0.956 / 0.895); a BM25 idf without Whoosh's ``+ 1`` (Lucene's
+``log(1 + (N - n + 0.5) / (n + 0.5))``: 0.967 / 0.891; ``log(N / (n + 1))``:
+0.967 / 0.889; ``+ 0.5``: 0.967 / 0.902); the heading or the title written
+twice in ``body`` (BM25F field weights of 2: heading 0.967 / 0.909, title
+0.978 / 0.902, both 0.967 / 0.909); Porter2 (Snowball) stemming instead of
+Porter (0.967 / 0.907); NLTK's English stop words (0.974 / 0.911: ``cross
+out text`` lost ``out``), or only its contraction stubs (``doesn``, ``don``:
+unchanged); 100 candidates instead of 50 (0.963 / 0.910); coverage weights
+0.2-0.5 and title weights 0.75-1.25 (no better than 0.3 and 1.0); the
+words in more than a third to a half of the sections (BM25's negative-idf
+words: ``function``, ``lambda``, ``aws``) left out of the coverage and title
+shares (0.978 / 0.899).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -48,6 +70,7 @@ COORDINATION = 0.3  # what a section missing every query word but one loses (at 
 TITLE_WEIGHT = 1.0  # bonus for a note title holding all the words (best section only)
 PRIOR_WEIGHT = 0.1  # the most the links to a note add
 PRIOR_LINKS = 50  # a note with this many linking sections gets the whole prior
+PROXIMITY_WEIGHT = 0.25  # the most the query's words close together add (:mod:`.proximity`)
 LINK_WEIGHT = 0.25  # the most the links from other matching sections add (:mod:`.support`)
 NAME_IN_TITLE = True  # the file name's words count as title words (bench/ablation.py: off)
 _SEPARATORS = re.compile(r"[-_.\s]+")  # between the words of a file name
@@ -68,6 +91,7 @@ def rescore(
     words: frozenset[str],
     matched: Callable[[int], frozenset[str]],
     links_to: Callable[[str], int],
+    near: Mapping[int, float] | None = None,
 ) -> list[Scored]:
     """Score the candidates again (see the module docstring); the best first.
 
@@ -76,6 +100,8 @@ def rescore(
         words: the query's words, as index terms.
         matched: the query terms a candidate's text matched, by docnum.
         links_to: note path -> the number of sections that link to it.
+        near: docnum -> how close together the section holds the query's
+            words, 0 to 1 (:mod:`.proximity`); None or absent: 0.
     """
     first = []
     for bm25, docnum, data in candidates:
@@ -86,6 +112,8 @@ def rescore(
             held = matched(docnum) | heading | title
             coverage = len(words & held) / len(words)
             parts["coverage"] = 1.0 - COORDINATION + COORDINATION * coverage
+            if PROXIMITY_WEIGHT and near:
+                parts["near"] = 1.0 + PROXIMITY_WEIGHT * near.get(docnum, 0.0)
         parts["prior"] = prior(links_to(data["path"]))
         first.append(Scored(math.prod(parts.values()), docnum, data, parts))
     # The title's bonus goes to the note's best section by everything else.

@@ -15,12 +15,14 @@ from typing import Any
 from whoosh import query
 
 from ..models import Diagnostic, Hit, SearchResult
+from . import rank as ranking
 from .expand import expand_unknown, split_compounds
 from .fold import Folded
 from .fold import fold as folding
 from .highlight import highlight_terms, snippet_for, text_terms
 from .patterns import tag_term_warnings
 from .postings import Scores, link_counts, plain_words
+from .proximity import closeness
 from .query import combine, parse_query, path_filter, tag_filter
 from .rank import rescore
 from .reader import Index
@@ -128,11 +130,15 @@ def search(
                 # them Whoosh returned depends on the order of the documents
                 # (on how the index was built): leave the whole run out.
                 found = [(score, doc) for score, doc in found if round(score, 6) > cut]
+        near = None
+        if several and ranking.PROXIMITY_WEIGHT:  # positions of the candidates only
+            near = closeness(index._searcher, words, (doc for _, doc in found))
         scored = rescore(
             ((score, doc, index.record(doc)) for score, doc in found),
             words,
             matched_terms,
             links_to,
+            near,
         )
         ranked = folding(scored, limit, per_note, similar=fold)
         # The candidates are the best `fetch` sections by BM25; the rescoring
