@@ -224,6 +224,31 @@ def test_closeness_is_the_mean_over_the_query_pairs(indexes: dict[str, Index]) -
     assert closeness(index._searcher, words, []) == {}
 
 
+def test_closeness_reads_positions_once_per_open_index(
+    indexes: dict[str, Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query typed key by key asks for the same words' positions again: kept, the same."""
+    searcher = indexes["proximity"]._searcher
+    docs = list(range(searcher.doc_count_all()))
+    words = {"reduc", "cold", "start"}
+    first = closeness(searcher, words, docs)
+    assert first
+    reader = searcher.reader()
+
+    def no_postings(*args: object) -> object:
+        raise AssertionError("positions read again")
+
+    monkeypatch.setattr(reader, "postings", no_postings)
+    assert closeness(searcher, words, docs) == first
+    with pytest.raises(AssertionError, match="read again"):  # (the reader it would use)
+        closeness(searcher, {"reduc", "machin"}, docs)
+    assert closeness(searcher, {"cold", "start"}, docs[:1]) == {
+        doc: value
+        for doc, value in closeness(searcher, {"cold", "start"}, docs).items()
+        if doc in docs[:1]
+    }
+
+
 def _record(path: str, *links: dict[str, object]) -> dict[str, object]:
     return {"path": path, "links": list(links)}
 

@@ -130,6 +130,7 @@ class Decoded:
         # note path -> how many sections link to it (the link field's document frequency,
         # asked for every candidate's note by the ranking's prior): one entry per note.
         self.links: dict[str, int] = {}
+        self.positions: dict[tuple[str, int], Sequence[int] | None] = {}  # see kept_positions
 
     def postings(self, number: int, segment: Any, base: int, word: str) -> Postings:
         """The scored postings of ``word`` in segment ``number`` (docnums offset by ``base``),
@@ -178,8 +179,19 @@ class Decoded:
         return docs, values
 
 
+POSITIONS_KEPT = 200_000  # (term, section) positions kept per open index
 _DECODED: weakref.WeakKeyDictionary[Any, Decoded] = weakref.WeakKeyDictionary()
 _DECODED_LOCK = threading.Lock()
+
+
+def kept_positions(searcher: Any) -> dict[tuple[str, int], Sequence[int] | None]:
+    """(term, docnum) -> its positions in ``body`` (None: not there), as read so far for
+    this open index (:mod:`.proximity` adds what it reads; at most :data:`POSITIONS_KEPT`,
+    then it starts again)."""
+    kept = _decoded(searcher).positions
+    if len(kept) > POSITIONS_KEPT:
+        kept.clear()
+    return kept
 
 
 def link_counts(searcher: Any) -> dict[str, int]:

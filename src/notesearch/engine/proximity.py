@@ -34,6 +34,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .postings import kept_positions
 from .schema import DEFAULT_FIELDS
 
 POWER = 2  # a pair at distance d gives 1 / d**POWER (BM25TP's; 1 and 0.5 measured worse)
@@ -54,21 +55,40 @@ def closeness(searcher: Any, words: Iterable[str], docnums: Iterable[int]) -> di
     reader = searcher.reader()
     wanted = sorted(set(docnums))
     found: dict[int, dict[str, Sequence[int]]] = {}
+    kept = kept_positions(searcher)  # a query typed key by key asks for the same again
     for term in terms:
         if (field, term) not in reader:
             continue
-        matcher = reader.postings(field, term)
+        missing = [doc for doc in wanted if (term, doc) not in kept]
+        if missing:
+            kept.update(_positions(reader, field, term, missing))
         for doc in wanted:
-            if not matcher.is_active():
-                break
-            if matcher.id() < doc:
-                matcher.skip_to(doc)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == doc:
-                found.setdefault(doc, {})[term] = matcher.value_as("positions")
+            positions = kept.get((term, doc))
+            if positions:
+                found.setdefault(doc, {})[term] = positions
     pairs = len(terms) * (len(terms) - 1) // 2
     return {doc: _pairs(held) / pairs for doc, held in found.items() if len(held) > 1}
+
+
+def _positions(
+    reader: Any, field: str, term: str, docnums: list[int]
+) -> dict[tuple[str, int], Sequence[int] | None]:
+    """(term, docnum) -> the term's positions in that section (None: it has none), for the
+    sorted ``docnums``: the postings read once, skipping to each."""
+    out: dict[tuple[str, int], Sequence[int] | None] = dict.fromkeys(
+        ((term, doc) for doc in docnums), None
+    )
+    matcher = reader.postings(field, term)
+    for doc in docnums:
+        if not matcher.is_active():
+            break
+        if matcher.id() < doc:
+            matcher.skip_to(doc)
+            if not matcher.is_active():
+                break
+        if matcher.id() == doc:
+            out[(term, doc)] = matcher.value_as("positions")
+    return out
 
 
 def _pairs(held: dict[str, Sequence[int]]) -> float:
