@@ -200,7 +200,10 @@ def test_models_have_no_third_party_imports() -> None:
 
 def test_the_serve_client_imports_only_the_standard_library_and_the_protocol() -> None:
     roots, internal, _ = imports("serve/client.py")
-    assert internal == {"notesearch.serve.protocol"}
+    assert internal == {"notesearch.serve.place", "notesearch.serve.protocol"}
+    assert roots <= set(sys.stdlib_module_names)
+    roots, internal, _ = imports("serve/place.py")
+    assert internal == set()
     assert roots <= set(sys.stdlib_module_names)
 
 

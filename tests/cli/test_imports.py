@@ -49,6 +49,8 @@ NEVER = [
     "whoosh.lang.dmetaphone",
     "whoosh.util.times",
     "whoosh.automata.lev",
+    "whoosh.highlight",  # a query of plain words makes no Whoosh results
+    "html",
     "whoosh.writing",
     "notesearch.notes.parse",
     "notesearch.engine.build",
@@ -106,3 +108,10 @@ def test_a_deferred_module_is_imported_when_used(indexed: Path, tmp_path: Path) 
     assert code == 0
     assert "whoosh.automata.lev" in modules
     assert "whoosh.lang.morph_en" not in modules
+
+
+def test_whooshs_results_get_their_highlighter(indexed: Path, tmp_path: Path) -> None:
+    """A phrase is searched by Whoosh itself, whose results make a Highlighter."""
+    code, modules = _imported(tmp_path, "query", '"spot training"', "--format", "plain")
+    assert code == 0
+    assert "whoosh.highlight" in modules

@@ -25,7 +25,7 @@ from notesearch.cli import cli
 from notesearch.cli import query as cli_module
 from notesearch.engine.build import build_index
 from notesearch.printers.context import Terminal
-from notesearch.serve import client, protocol
+from notesearch.serve import place, protocol
 from notesearch.serve import server as serve_server
 from notesearch.serve.server import QueryService
 from tests.helpers import FIXTURES, query_into_closed_pipe, until, write
@@ -256,10 +256,10 @@ def test_served_query_into_a_closed_pipe_ends_quietly(served: Vault, consumer: s
 
 def test_ctrl_c_while_waiting_for_the_server_is_exit_130(indexed: Path, notes: Path) -> None:
     """A server that never answers: Ctrl-C ends the client as it ends a query."""
-    folder = protocol.runtime_dir()
+    folder = place.runtime_dir()
     os.mkdir(folder, 0o700)
     with socket.socket(socket.AF_UNIX) as mute:
-        mute.bind(os.path.join(folder, protocol.socket_name(str(indexed))))
+        mute.bind(os.path.join(folder, place.socket_name(str(indexed))))
         mute.listen(1)
         mute.settimeout(DEADLINE)
         client = subprocess.Popen(
@@ -360,7 +360,7 @@ def test_the_socket_is_removed_when_the_watch_ends(tmp_path: Path, how: int) -> 
     vault = make_vault(tmp_path)
     watch = Watch(vault.base, vault.runtime)
     folder = vault.runtime / "notesearch"
-    name = protocol.socket_name(str(vault.index))
+    name = place.socket_name(str(vault.index))
     assert (folder / name).exists()
     assert oct((folder / name).stat().st_mode & 0o777) == oct(0o600)
     assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
@@ -430,7 +430,7 @@ def test_a_client_of_other_code_is_declined_and_the_server_says_so(
     answering = serve_server.Server(str(indexed), str(notes), service.answer, warn=warnings.append)
     answering.start()
     try:
-        monkeypatch.setattr(client, "code_stamp", lambda: "1:elsewhere:0")
+        monkeypatch.setattr(protocol, "code_stamp", lambda: "1:elsewhere:0")
         for _ in range(2):
             result = query("quokka", "--format", "paths")
             assert (result.exit_code, result.stdout) == (0, "notes/zebra.md\n")
@@ -469,7 +469,7 @@ def test_an_unsafe_socket_folder_is_never_used(
     server: serve_server.Server, local_runs: list[QueryArgs], make: Callable[[Path], str]
 ) -> None:
     reason = make(Path(server.folder))
-    assert protocol.unsafe(server.folder) == reason
+    assert place.unsafe(server.folder) == reason
     with pytest.raises(serve_server.ServeError, match=re.escape(reason)):
         server.claim()
     result = query("quokka", "--format", "paths")
@@ -536,17 +536,17 @@ def test_no_serve(tmp_path: Path) -> None:
 )
 def test_runtime_folder(tmp_path: Path, env: dict[str, str], name: str) -> None:
     filled = {k: v.format(tmp=tmp_path) for k, v in env.items()}
-    assert protocol.runtime_dir(filled) == name.format(tmp=tmp_path, uid=os.getuid())
+    assert place.runtime_dir(filled) == name.format(tmp=tmp_path, uid=os.getuid())
 
 
 def test_socket_name_is_short_and_follows_the_real_path(tmp_path: Path) -> None:
     real = tmp_path / ("a-long-folder-name-" * 8) / "index"
     real.mkdir(parents=True)
     (tmp_path / "link").symlink_to(real)
-    name = protocol.socket_name(str(real))
+    name = place.socket_name(str(real))
     assert re.fullmatch(r"[0-9a-f]{16}\.sock", name)
-    assert protocol.socket_name(str(tmp_path / "link")) == name
-    assert protocol.socket_name(str(tmp_path)) != name
+    assert place.socket_name(str(tmp_path / "link")) == name
+    assert place.socket_name(str(tmp_path)) != name
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ query. notesearch never builds that query. So a stand-in module takes its
 place in ``sys.modules`` until then, and the first call of one of its
 functions, or the first look-up of any other name in it, imports the real
 module and uses it from then on. The same for the date helpers (no date
-fields), Double Metaphone (no phonetic analysis) and the Levenshtein automata
-(only a fuzzy~ word needs them).
+fields), Double Metaphone (no phonetic analysis), the Levenshtein automata
+(only a fuzzy~ word needs them) and Whoosh's highlighter (only Whoosh's own
+results make one).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ DEFERRED: dict[str, tuple[str, ...]] = {
     "whoosh.util.times": ("datetime_to_long", "long_to_datetime"),
     "whoosh.lang.dmetaphone": ("double_metaphone",),
     "whoosh.automata.lev": (),  # ``from whoosh.automata import lev``: the module itself
+    # ``from whoosh import highlight`` (and with it ``html``): Whoosh's own results
+    # make a Highlighter, but a query of plain words is scored from the postings.
+    "whoosh.highlight": (),
 }
 
 

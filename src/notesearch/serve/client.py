@@ -1,32 +1,20 @@
 """The client side of a served query: ask the watch, replay its answer (standard library only).
 
 This module is on the path of every ``notesearch query``: it imports only
-the standard library and :mod:`.protocol`.
+the standard library, :mod:`.place`, and :mod:`.protocol` once a socket is
+there.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .protocol import (
-    ANSWER_TIMEOUT,
-    CONNECT_TIMEOUT,
-    PROTOCOL,
-    STDERR,
-    STDOUT,
-    Output,
-    code_stamp,
-    encode,
-    peer_uid,
-    read_all,
-    runtime_dir,
-    socket_name,
-    unsafe,
-)
+from .place import runtime_dir, socket_name, unsafe
+
+if TYPE_CHECKING:
+    from .protocol import Output
 
 
 def ask(
@@ -36,7 +24,7 @@ def ask(
     terminal: dict[str, Any],
     *,
     env: Mapping[str, str] | None = None,
-    timeout: float = ANSWER_TIMEOUT,
+    timeout: float | None = None,
 ) -> tuple[int, Output] | None:
     """Have the watch serving ``index_dir`` for ``notes_dir`` answer a query.
 
@@ -49,30 +37,40 @@ def ask(
         folder = runtime_dir(env)
         if unsafe(folder) is not None:
             return None
+        path = os.path.join(folder, socket_name(index_dir))
+        if not os.path.exists(path):
+            return None  # no watch serves this index: no socket module, no request
+        import json
+        import socket
+
+        from . import protocol
+
         request = {
-            "protocol": PROTOCOL,
-            "stamp": code_stamp(),
+            "protocol": protocol.PROTOCOL,
+            "stamp": protocol.code_stamp(),
             "index": os.path.realpath(index_dir),
             "notes": os.path.realpath(notes_dir),
             "args": args,
             "terminal": terminal,
         }
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(CONNECT_TIMEOUT)
-            sock.connect(os.path.join(folder, socket_name(index_dir)))
-            uid = peer_uid(sock)
+            sock.settimeout(protocol.CONNECT_TIMEOUT)
+            sock.connect(path)
+            uid = protocol.peer_uid(sock)
             if uid is not None and uid != os.getuid():
                 return None
-            sock.settimeout(timeout)
-            sock.sendall(encode(request))
+            sock.settimeout(protocol.ANSWER_TIMEOUT if timeout is None else timeout)
+            sock.sendall(protocol.encode(request))
             sock.shutdown(socket.SHUT_WR)
-            answer = json.loads(read_all(sock, None))
+            answer = json.loads(protocol.read_all(sock, None))
         return _answered(answer)
     except Exception:  # no server, or a broken one: the caller runs the query itself
         return None
 
 
 def _answered(answer: Any) -> tuple[int, Output] | None:
+    from .protocol import PROTOCOL, STDERR, STDOUT
+
     if not isinstance(answer, dict) or answer.get("protocol") != PROTOCOL:
         return None
     if answer.get("status") != "ok":
@@ -95,6 +93,8 @@ def _answered(answer: Any) -> tuple[int, Output] | None:
 
 def replay(output: Output, out: IO[str], err: IO[str]) -> None:
     """Write a server's output as the query would have written it here, in order."""
+    from .protocol import STDERR
+
     for stream, text in output:
         if stream == STDERR:
             out.flush()  # what was printed before the message shows before it

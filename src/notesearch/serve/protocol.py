@@ -34,15 +34,11 @@ import io
 import json
 import os
 import socket
-import stat
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-try:  # hashlib.blake2b, without hashlib's loading of OpenSSL (2 ms of every query)
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a Python built without it
-    from hashlib import blake2b
+from .place import digest
 
 PROTOCOL = 1
 
@@ -85,41 +81,6 @@ class Declined(Exception):
     """A server turns a request down (the client then runs the query itself)."""
 
 
-def runtime_dir(env: Mapping[str, str] | None = None) -> str:
-    """The folder that holds the sockets: ``$XDG_RUNTIME_DIR/notesearch`` when that
-    variable names a folder we can write, else ``/tmp/notesearch-<uid>``."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_RUNTIME_DIR", "")
-    if os.path.isabs(base) and os.path.isdir(base) and os.access(base, os.W_OK | os.X_OK):
-        return os.path.join(base, "notesearch")
-    return f"/tmp/notesearch-{os.getuid()}"
-
-
-def unsafe(folder: str) -> str | None:
-    """Why ``folder`` must not hold a socket (None: it may): it must be a real
-    folder, not a symbolic link, owned by this user, with no group or other
-    permission bits."""
-    try:
-        info = os.lstat(folder)
-    except OSError as exc:
-        return f"{folder}: {exc.strerror}"
-    if stat.S_ISLNK(info.st_mode):
-        return f"{folder} is a symbolic link"
-    if not stat.S_ISDIR(info.st_mode):
-        return f"{folder} is not a folder"
-    if info.st_uid != os.getuid():
-        return f"{folder} belongs to another user"
-    if info.st_mode & 0o077:
-        return f"{folder} is open to other users (mode {stat.S_IMODE(info.st_mode):04o})"
-    return None
-
-
-def socket_name(index_dir: str) -> str:
-    """``<16 hex digits>.sock``: a hash of the index folder's real path."""
-    real = os.fsencode(os.path.realpath(index_dir))
-    return blake2b(real, digest_size=8).hexdigest() + ".sock"
-
-
 def code_stamp() -> str:
     """Changes when notesearch's code does (an upgrade while a watch runs), so that a
     client never gets an answer printed by other code than its own."""
@@ -134,8 +95,8 @@ def code_stamp() -> str:
                     stamps.append(f"{entry.path}:{entry.stat().st_mtime_ns}")
                 elif entry.is_dir() and not entry.name.startswith(("_", ".")):
                     folders.append(entry.path)
-    digest = blake2b("\n".join(sorted(stamps)).encode(), digest_size=8).hexdigest()
-    return f"{PROTOCOL}:{package}:{digest}"
+    stamped = digest("\n".join(sorted(stamps)).encode())
+    return f"{PROTOCOL}:{package}:{stamped}"
 
 
 def peer_uid(sock: socket.socket) -> int | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import pidlock
+from .place import runtime_dir, socket_name, unsafe
 from .protocol import (
     MAX_CLIENTS,
     MAX_REQUEST,
@@ -27,9 +28,6 @@ from .protocol import (
     code_stamp,
     encode,
     peer_uid,
-    runtime_dir,
-    socket_name,
-    unsafe,
 )
 from .service import QueryService, exit_status
 
