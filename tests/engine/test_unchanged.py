@@ -165,3 +165,36 @@ def test_a_write_keeps_its_counts(vault: tuple[Path, Path]) -> None:  # noqa: F8
         "links": stats.links,
     }
     assert meta["walk_warnings"] == 0
+
+
+def test_racy_folders_are_listed_again(
+    vault: tuple[Path, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A folder whose signature was taken in the tick of a change may have changed again
+    unseen: it is listed, and must hold just the notes and assets the table knows."""
+    from notesearch.engine import fresh
+
+    notes, index = vault
+    gen = store.current(index)
+    assert gen is not None
+    meta = store.check_version(index, gen)
+    stat = tables.read_stat(gen)
+    assert stat is not None and stat.assets
+    monkeypatch.setattr(fresh, "RACY_NS", 10**18)  # every folder racy
+    listed: list[list[str]] = []
+    real = fresh.rescan
+    monkeypatch.setattr(
+        fresh, "rescan", lambda n, f, *a, **k: listed.append(list(f)) or real(n, f, *a, **k)
+    )
+    assert fresh.untouched(notes, index, stat, meta)
+    assert sorted(listed[0]) == sorted(stat.folders or {})
+    # What a listing in the same tick could find that the table does not hold:
+    fewer_assets = dataclasses.replace(stat, assets=stat.assets[1:])
+    assert not fresh.untouched(notes, index, fewer_assets, meta)
+    known = dict(stat.notes)
+    known.pop(sorted(known)[0])
+    fewer_notes = dataclasses.replace(stat, notes=known)
+    assert not fresh.untouched(notes, index, fewer_notes, meta)
+    stats, answer = _update(notes, index, monkeypatch)
+    assert answer is not None and not stats.written

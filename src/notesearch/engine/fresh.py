@@ -68,19 +68,49 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
     return changed, new, removed
 
 
-def untouched(notes_dir: Path, table: StatTable, meta: dict[str, Any]) -> bool:
+def untouched(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, Any]) -> bool:
     """Whether nothing in the notes folder changed since the index of ``table`` and ``meta``
-    was written: every folder its walk kept has its signature (and none is racy), every
-    known note its size and mtime. False when any folder would be listed again, even if
-    that found nothing, and when the walk kept no folder signatures (symlinks, unreadable
-    folders): then only a walk can tell."""
+    was written, as an update would see it: every folder its walk kept has its signature,
+    every known note its size and mtime, and the folders whose signature was taken in the
+    clock tick of a change ("racy") list the same notes and assets, with no warning.
+    False when the walk kept no folder signatures (symlinks, unreadable folders): then
+    only a walk can tell."""
+    rules = meta.get("discovery") or {}
     started = meta.get("scanned_ns")
-    if table.folders is None or type(started) is not int:
+    folders = table.folders
+    if folders is None or type(started) is not int:
         return False
     root = str(notes_dir)
-    if _folders_changed(root, table.folders, started) != ([], set()):
-        return False
-    return _notes_changed(root, table, set(), {}) == (0, 0)
+    relist: list[str] = []
+    for rel, kept in folders.items():
+        try:
+            info = os.stat(os.path.join(root, rel) if rel else root)
+        except OSError:
+            return False
+        if not stat.S_ISDIR(info.st_mode) or folder_signature(info) != kept:
+            return False
+        if racy(kept, started):
+            relist.append(rel)
+    listed: dict[str, tuple[int, int]] = {}
+    if relist:
+        found = rescan(
+            notes_dir,
+            relist,
+            folders,
+            [index_dir],
+            suffixes=rules.get("extensions") or NOTE_SUFFIXES,
+            ignore=rules.get("ignore") or (),
+        )
+        if found is None or found.warnings:
+            return False
+        listed = {n.path: (n.size, n.mtime_ns) for n in found.notes}
+        if any(path not in table.notes and path not in table.skipped for path in listed):
+            return False
+        relisted = set(relist)
+        assets = {a for a in table.assets if a.rpartition("/")[0] in relisted}
+        if set(found.assets) != assets:
+            return False
+    return _notes_changed(root, table, set(relist), listed) == (0, 0)
 
 
 def _folders_changed(

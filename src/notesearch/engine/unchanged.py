@@ -6,10 +6,11 @@ runs most. The full update walks the notes folder and reads the file table
 :func:`unchanged` checks the live generation's seal (its stat signatures),
 reads its packed stat table and runs the freshness check that queries run
 (:func:`~.fresh.untouched`: a stat of each folder the last walk kept and of
-each known note). Only when nothing at all moved, by the same discovery
-rules, and the last walk warned about nothing (the full update would say it
-again), is the answer "unchanged", with the counts the last write kept in its
-meta table. Anything else, damage included, is left to the full update,
+each known note, and a listing of the folders whose signature was taken in
+the clock tick of a change). Only when nothing at all moved, by the same
+discovery rules, and the last walk warned about nothing (the full update
+would say it again), is the answer "unchanged", with the counts the last
+write kept in its meta table. Anything else, damage included, is left to the full update,
 which says what it finds.
 """
 
@@ -51,7 +52,7 @@ def unchanged(
             return None
         seal.verify(index_dir, gen, key)  # every file as sealed (by its stat signature)
         stat = tables.read_stat(gen, strict=True)
-        if stat is None or not fresh.untouched(notes_dir, stat, meta):
+        if stat is None or not fresh.untouched(notes_dir, index_dir, stat, meta):
             return None
     except (NotesearchError, OSError, ValueError):
         return None  # the full update says what is wrong
