@@ -53,6 +53,39 @@ unchanged); 100 candidates instead of 50 (0.963 / 0.910); coverage weights
 words in more than a third to a half of the sections (BM25's negative-idf
 words: ``function``, ``lambda``, ``aws``) left out of the coverage and title
 shares (0.978 / 0.899).
+
+Tried in the third round (issue 12), with everything above on (obsidian
+0.978, lambda 0.909), and dropped; none reached lambda 0.926 without
+costing obsidian, and each move was one or two near-tie queries:
+
+- pseudo-relevance feedback on the body words of the best results (RM3:
+  a word model from the best 3, 5 or 10 candidates, weighted by score, its
+  10 or 20 likeliest words, or those times idf; each candidate's BM25 over
+  them as a bonus of at most 0.1-0.4): with the query's own words in the
+  model, obsidian 0.959-0.978 (mostly 0.967), lambda 0.902-0.920; without
+  them, at 0.2, obsidian 0.967-0.978 and lambda 0.912-0.921, and 0.963-0.972
+  / 0.914-0.921 at 0.3-0.4; it also costs 10-20 ms a query (every
+  candidate's text analysed again: no term vectors are stored). The one
+  setting run on the held-out sets, chosen beforehand (RM3's usual 10
+  results and 10 words, without the query's words, at 0.2: obsidian 0.978,
+  lambda 0.920), lowered both: obsidian-holdout 0.839 -> 0.819,
+  lambda-holdout 0.978 / 0.883 -> 0.956 / 0.864;
+- a prior for a note's lead section (heading level 0-1, x1.05-1.3): obsidian
+  0.978, lambda 0.895-0.902; by depth (1 + w / (1 + breadcrumb length),
+  w 0.05-0.3): lambda 0.895-0.902;
+- a bounded length prior (1 + w * log(1 + words) / log(1 + 50, 200 or
+  1000), w 0.05-0.3): unchanged (lambda 0.911 at 1000 words);
+- an identifier of the query (``CloudWatch``, ``getRemainingTimeInMillis``)
+  counted as one word in the coverage, title and proximity shares, by its
+  joined term, instead of one per part: obsidian 0.978, lambda 0.903;
+- the note's other sections' words in the coverage (a word held elsewhere in
+  the note counting 0.25-1 of a word held by the section): obsidian
+  0.956-0.978, lambda 0.909-0.918;
+- a prior against template headings (``Contents``, ``[ Python ]``, ``Test
+  the function``): 1 + w times the largest idf of the heading's words in the
+  ``heading`` field, over log(N + 1), w 0.05-0.3 (a lead section without a
+  heading by its title's words, or at half): obsidian 0.952-0.978, lambda
+  0.902-0.911.
 """
 
 from __future__ import annotations
