@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from notesearch import build_index, open_index, search
+from notesearch import search
 from notesearch.engine.query import flags_as_words, parse_query
 from notesearch.engine.reader import Index
 
 
 @pytest.fixture
-def idx(notes: Path, tmp_path: Path) -> Index:
-    build_index(notes, tmp_path / "index")
-    index = open_index(tmp_path / "index", notes)
-    yield index
-    index.close()
+def idx(fixture_index: Index) -> Index:
+    return fixture_index
 
 
 @pytest.mark.parametrize(

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from notesearch import QuerySyntaxError, build_index, open_index, search, suggest
+from notesearch import QuerySyntaxError, search, suggest
 from notesearch.engine.highlight import find_spans
 from notesearch.engine.reader import Index
 
 
 @pytest.fixture
-def idx(notes: Path, tmp_path: Path) -> Index:
-    build_index(notes, tmp_path / "index")
-    index = open_index(tmp_path / "index", notes)
-    yield index
-    index.close()
+def idx(fixture_index: Index) -> Index:
+    return fixture_index
 
 
 def headings(result) -> list[tuple[str, str]]:

@@ -26,7 +26,12 @@ def _stats(stats: IndexStats) -> dict[str, Any]:
 
 
 def _update(
-    notes: Path, index: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool = True
+    notes: Path,
+    index: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    fast: bool = True,
+    ignore: list[str] = IGNORE,
 ) -> tuple[IndexStats, IndexStats | None]:
     """(the stats of an update, what the quick check answered)."""
     answers: list[IndexStats | None] = []
@@ -37,7 +42,7 @@ def _update(
         return answers[-1]
 
     monkeypatch.setattr(build, "unchanged", recorded)
-    stats = build_index(notes, index, ignore=IGNORE, jobs=1)
+    stats = build_index(notes, index, ignore=ignore, jobs=1)
     monkeypatch.setattr(build, "unchanged", real)
     return stats, (answers[0] if answers else None)
 
@@ -137,14 +142,8 @@ def test_the_full_update_looks_closer(
     if "meta" in how:
         real = store.check_version
         monkeypatch.setattr(store, "check_version", lambda i, g: how["meta"](real(i, g)))
-    ignore = how.get("ignore", IGNORE)
-    answers: list[IndexStats | None] = []
-    real_unchanged = build.unchanged
-    monkeypatch.setattr(
-        build, "unchanged", lambda *a: answers.append(real_unchanged(*a)) or answers[-1]
-    )
-    stats = build_index(notes, index, ignore=ignore, jobs=1)
-    assert answers in ([], [None])
+    stats, answer = _update(notes, index, monkeypatch, ignore=how.get("ignore", IGNORE))
+    assert answer is None
     if name == "the last walk warned":
         assert [w.message for w in stats.warnings] == ["not a regular file; skipped"]
     if name == "a damaged stat table":
