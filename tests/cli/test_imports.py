@@ -117,3 +117,24 @@ def test_whooshs_results_get_their_highlighter(indexed: Path, tmp_path: Path) ->
     code, modules = _imported(tmp_path, "query", '"spot training"', "--format", "plain")
     assert code == 0
     assert "whoosh.highlight" in modules
+
+
+def test_an_index_with_nothing_to_do_imports_no_writer(indexed: Path, tmp_path: Path) -> None:
+    """Answered from the seal, the stat table and the freshness check: no parser, no
+    Whoosh, no worker pool."""
+    code, modules = _imported(tmp_path, "index", "--quiet")
+    assert code == 0
+    loaded = {m for m in modules if m.split(".")[0] in ("whoosh", "pyromark", "yaml")}
+    loaded |= {
+        m
+        for m in modules
+        if m
+        in (
+            "notesearch.engine.workers",
+            "notesearch.engine.segments",
+            "notesearch.engine.documents",
+            "notesearch.notes.parse",
+            "multiprocessing",
+        )
+    }
+    assert loaded == set()

@@ -187,19 +187,19 @@ def test_a_note_that_could_not_be_read_stays_new(
 ) -> None:
     """Found but neither indexed nor skipped (tried again next time): its folder is listed
     again at every check, so it is counted as new although the signature did not move."""
-    import notesearch.engine.build as buildmod
+    import notesearch.engine.documents as documents
 
     notes, index = tmp_path / "notes", tmp_path / "index"
     write(notes, "a.md", "# A\n")
     write(notes, "sub/b.md", "# B\n")
-    real = buildmod.examine
+    real = documents.examine
 
     def examine(root: Path, note_file: Any, *args: Any) -> Any:
         if note_file.path == "sub/b.md":
             return Outcome("access", [Diagnostic("cannot be read (test)", note_file.path)]), None
         return real(root, note_file, *args)
 
-    monkeypatch.setattr(buildmod, "examine", examine)
+    monkeypatch.setattr(documents, "examine", examine)  # build.py imports it when updating
     build_index(notes, index, jobs=1)
     with open_index(index, notes) as ix:
         assert ix.stat.folders is not None

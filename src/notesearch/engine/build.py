@@ -12,19 +12,22 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import settings as settings_mod
 from ..models import Diagnostic, IndexStats, Note
 from ..notes.discover import Discovery, NoteFile, discover, require_folder
 from ..notes.links import NoteSet
 from . import folder, seal, store
-from .base import Base, open_base, verify_all
-from .documents import Outcome, documents, examine
-from .segments import SegmentBuilder, commit_with, new_generation
 from .tables import FileTable, NoteEntry
 from .unchanged import counts, unchanged
-from .workers import Work, in_parallel, pool_limit, worker_count, write_error
+
+# What only an update that changes something needs is imported then (an update
+# with nothing to do, the most frequent, is answered before: engine/unchanged.py).
+if TYPE_CHECKING:
+    from .base import Base
+    from .documents import Outcome
+    from .workers import Work
 
 WarningSink = Callable[[Diagnostic], None]
 ProgressSink = Callable[[int, int], None]
@@ -100,6 +103,10 @@ def build_index(
         if same is not None:  # nothing changed: found by a stat of each folder and note
             same.seconds = time.perf_counter() - started
             return same
+        from .base import open_base, verify_all
+        from .documents import examine
+        from .workers import in_parallel, worker_count
+
         base: Base | None = None
         if not rebuild:
             base, damage = open_base(index_dir, key)
@@ -250,6 +257,10 @@ def _write(
     ``work`` holds what worker processes already wrote into the generation;
     ``known`` the verified seal entries of ``base`` (its files are not hashed again).
     """
+    from .documents import documents
+    from .segments import SegmentBuilder, commit_with, new_generation
+    from .workers import pool_limit, write_error
+
     try:
         tmp, ix = (work.tmp, work.ix) if work is not None else new_generation(index_dir, base)
         # Plain segment files, not one compound file: Whoosh reads a compound
