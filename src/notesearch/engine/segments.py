@@ -21,8 +21,11 @@ memory stays bounded however many notes there are.
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import re
+import struct
+import zlib
 from array import array
 from collections import Counter
 from pathlib import Path
@@ -129,7 +132,7 @@ class SegmentBuilder:
         # has its own, randomly named files.
         self._writer = SegmentWriter(self.ix, _lk=False, compound=False)
         self._postings: dict[str, dict[str, _Postings]] = {}
-        self._lengths: dict[str, dict[int, int | None]] = {}
+        self._lengths: dict[str, array[int]] = {}  # by document: its stored length, 0 for None
         self._held = 0
 
     def add(self, doc: dict[str, Any]) -> None:
@@ -162,7 +165,10 @@ class SegmentBuilder:
                     length = 0
             perdoc.add_field(fieldname, field, value if field.stored else None, length)
             if field.scorable:
-                self._lengths.setdefault(fieldname, {})[docnum] = _stored_length(length)
+                lengths = self._lengths.setdefault(fieldname, array("I"))
+                if len(lengths) < docnum:
+                    lengths.extend(bytes(docnum - len(lengths)))  # documents without the field
+                lengths.append(_stored_length(length) or 0)
             if field.column_type is not None:
                 perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
@@ -213,13 +219,8 @@ class SegmentBuilder:
             terms = self._postings[fieldname]
             if not terms:
                 continue  # as Whoosh: a field without a term is not started
-            lengths = self._lengths.get(fieldname, {})
             fields.start_field(fieldname, schema[fieldname])
-            boost = schema[fieldname].format.field_boost
-            for text in sorted(terms):
-                fields.start_term(text.encode("utf-8"))
-                _write_postings(fields._postwriter, *terms[text], boost, lengths)
-                fields.finish_term()
+            _write_terms(fields, terms, self._lengths.get(fieldname, array("I")))
             fields.finish_field()
         fields.close()
         writer._close_segment()
@@ -228,43 +229,188 @@ class SegmentBuilder:
         self._lengths = {}
 
 
-def _write_postings(
-    writer: Any,
-    numbers: array[int],
-    values: bytearray,
-    boost: float,
-    lengths: dict[int, int | None],
-) -> None:
-    """Give a term's postings to Whoosh's postings writer a block at a time.
+def _write_terms(fields: Any, terms: dict[str, _Postings], lengths: array[int]) -> None:
+    """Write one field's terms, in order, into the postings and term files of ``fields``
+    (Whoosh's W3 field writer, its field started); ``lengths`` are the field's stored
+    lengths by document.
 
-    ``numbers`` holds (document, frequency, end of its value in ``values``)
-    for each posting. What ``add_posting`` would do posting by posting
-    (whoosh3 3.54.0): fill the block's documents, weights (the frequency
-    times the field's boost, stored as 32-bit floats), non-empty values and
-    its statistics, and write a block whenever a full one is followed by more.
+    The bytes that ``start_term``, ``add_posting`` per posting and
+    ``finish_term`` write (whoosh3 3.54.0: ``W3PostingsWriter._write_block``,
+    ``W3TermInfo.to_bytes``, ``OrderedHashWriter.add``), made here a term at
+    a time and written a buffer at a time: that chain of calls per term and
+    per posting cost more than the rest of writing a segment. A block holds
+    the documents (as gaps), the weights (the frequency times the field's
+    boost, as 32-bit floats; None when all are 1, one number when all are
+    equal) and the non-empty values, pickled and compressed once past
+    Whoosh's threshold, after a pickled tuple of its statistics.
     """
-    limit = writer._blocklimit
-    count = len(numbers) // 3
-    start = 0
-    for first in range(0, count, limit):
-        if first:
-            writer._write_block()
-        last = min(first + limit, count)
-        docs = numbers[3 * first : 3 * last : 3]
-        weights = [freq * boost for freq in numbers[3 * first + 1 : 3 * last : 3]]
-        writer._ids = docs
-        writer._weights = array("f", weights)
-        kept = []
-        for end in numbers[3 * first + 2 : 3 * last : 3]:
-            if end > start:
-                kept.append(bytes(values[start:end]))
-            start = end
-        writer._values = kept
-        heaviest = max(weights)
-        writer._maxweight = heaviest if heaviest > 0 else 0
-        known = [n for n in map(lengths.get, docs) if n]
-        writer._minlength = min(known) if known else None
-        writer._maxlength = max(known) if known else 0
+    from pickle import dumps
+
+    from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC
+    from whoosh.system import pack_int, pack_long, pack_ushort
+    from whoosh.util.numeric import length_to_byte
+
+    postwriter = fields._postwriter
+    if postwriter._inlinelimit > 1 or postwriter._byteids:  # not the W3 codec we pin
+        raise TypeError("SegmentBuilder does not write inlined postings")
+    fieldobj = fields._fieldobj
+    boost = fieldobj.format.field_boost
+    fixedsize = fieldobj.format.fixed_value_size()
+    limit = postwriter._blocklimit
+    level = postwriter._compression
+    postfile = fields._postfile
+    tindex = fields._tindex
+    hashfn = tindex.hashfn
+    buckets = tindex.buckets
+    positions = tindex.index.append
+    prefix = pack_ushort(fields._fieldid)
+    pack_info = _TERM_INFO.pack
+    pack_lengths = _KEY_VALUE_LENGTHS.pack
+    posts = bytearray()
+    posts_at = postfile.tell()
+    table = bytearray()
+    table_at = tindex.dbfile.tell()
+    key = b""
+    length_of = lengths.__getitem__
+    flat = fixedsize is None or fixedsize < 0  # values kept as a tuple (else joined or none)
+    whole = boost == int(boost)  # weights are whole numbers: their sums are exact
+    for text in sorted(terms):
+        numbers, values = terms[text]
+        count = len(numbers) // 3
+        offset = posts_at + len(posts)
+        posts += WHOOSH3_HEADER_MAGIC
+        total = 0.0
+        shortest: int | None = None
+        longest = 0
+        heaviest: float = 0
+        start = 0
+        for first in range(0, count, limit):
+            last = min(first + limit, count)
+            docs = numbers[3 * first : 3 * last : 3]
+            freqs = numbers[3 * first + 1 : 3 * last : 3]
+            ends = numbers[3 * first + 2 : 3 * last : 3]
+            n = len(docs)
+            if n == 1:
+                gaps: tuple[int, ...] = (docs[0],)
+                top = freqs[0] * boost
+                weight = array("f", (top,))[0]
+                mini_weights: Any = None if weight == 1.0 else weight
+                block_weight = weight
+                known = length_of(docs[0]) if docs[0] < len(lengths) else 0
+                block_min: int | None = known or None
+                block_long = known
+                end = ends[0]
+                kept = [bytes(values[start:end])] if end > start else []
+                start = end
+            else:
+                gaps = (docs[0], *map(operator.sub, docs[1:], docs))
+                if whole and boost * max(freqs) < 1 << 24:
+                    top = max(freqs) * boost
+                    weights = array("f", freqs) if boost == 1.0 else None
+                    if freqs.count(freqs[0]) == n:
+                        weight = freqs[0] * boost
+                        mini_weights = None if weight == 1.0 else weight
+                    else:
+                        if weights is None:
+                            weights = array("f", [f * boost for f in freqs])
+                        mini_weights = tuple(weights)
+                    block_weight = sum(freqs) * boost
+                else:
+                    weights = array("f", [f * boost for f in freqs])
+                    top = max(f * boost for f in freqs)
+                    if all(x == 1.0 for x in weights):
+                        mini_weights = None
+                    elif weights.count(weights[0]) == n:
+                        mini_weights = weights[0]
+                    else:
+                        mini_weights = tuple(weights)
+                    block_weight = sum(weights)
+                known_lengths = list(filter(None, map(length_of, docs))) if lengths else []
+                block_min = min(known_lengths) if known_lengths else None
+                block_long = max(known_lengths) if known_lengths else 0
+                stop = ends[-1]
+                if stop > start:
+                    blob = bytes(values[start:stop])
+                    starts = array("I", (start,))
+                    starts.extend(ends[:-1])
+                    pairs = zip(starts, ends, strict=True)
+                    kept = [blob[a - start : b - start] for a, b in pairs if b > a]
+                else:
+                    kept = []
+                start = stop
+            block_max: float = top if top > 0 else 0
+            if flat:
+                mini_values: Any = tuple(kept)
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(kept)
+            data = dumps((gaps, mini_weights, mini_values), 2)
+            comp = level if len(data) >= COMPRESSION_MIN_SIZE else 0
+            if comp:
+                data = _compress(data, comp)
+            info = dumps(
+                (
+                    n,
+                    docs[-1],
+                    block_max,
+                    comp,
+                    length_to_byte(block_min),
+                    length_to_byte(block_long),
+                ),
+                2,
+            )
+            size = len(info) + len(data)
+            posts += pack_int(-size if last == count else size)
+            posts += info
+            posts += data
+            # The term's statistics, as W3TermInfo.add_block keeps them.
+            total += block_weight
+            shortest = block_min if shortest is None else min(shortest, block_min)  # type: ignore[type-var]
+            longest = max(longest, block_long)
+            heaviest = max(heaviest, block_max)
+        extent = posts_at + len(posts) - offset
+        value = pack_info(
+            False,
+            total,
+            count,
+            0 if shortest is None else length_to_byte(shortest),
+            length_to_byte(longest),
+            heaviest,
+            numbers[0],
+            numbers[3 * (count - 1)],
+        )
+        value += pack_long(offset) + pack_int(extent)
+        key = prefix + text.encode("utf-8")
+        at = table_at + len(table)
+        positions(at)
+        table += pack_lengths(len(key), len(value))
+        table += key
+        table += value
+        h = hashfn(key)
+        buckets[h & 255].append((h, at))
+        if len(posts) > _FLUSH:
+            postfile.write(bytes(posts))
+            posts_at += len(posts)
+            posts = bytearray()
+        if len(table) > _FLUSH:
+            tindex.dbfile.write(bytes(table))
+            table_at += len(table)
+            table = bytearray()
+    postfile.write(bytes(posts))
+    tindex.dbfile.write(bytes(table))
+    if key:
+        tindex.lastkey = key
+
+
+def _compress(data: bytes, level: int) -> bytes:
+    """``zlib.compress(data, level)``, as Whoosh compresses a block: the same deflate stream."""
+    return zlib.compress(data, level)
+
+
+_FLUSH = 1 << 20  # bytes of postings or terms gathered before they are written
+_TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo's, before the extent
+_KEY_VALUE_LENGTHS = struct.Struct("!ii")  # HashWriter's, before each key and value
 
 
 def _kind(name: str, field: Any) -> str:
