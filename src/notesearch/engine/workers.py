@@ -4,6 +4,7 @@ of its own (written by :class:`~.segments.SegmentBuilder`)."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import signal
@@ -58,6 +59,10 @@ PARALLEL_MIN = 200
 # Postings held in memory by all processes together, before each finishes a
 # segment and starts the next: at most this, or an eighth of the memory.
 POOL_BUDGET = 320 * 1024 * 1024
+
+
+# Allocations between two young garbage collections in a worker (Python's default: 700).
+_YOUNG_COLLECTION = 20_000
 
 
 def worker_count(jobs: int | None, pending: int) -> int:
@@ -248,6 +253,11 @@ def _worker(
     for ever.
     """
     _die_with(parent)
+    # What a worker allocates lives until its segment is written (postings,
+    # terms) or is dropped with its note, never in cycles worth chasing: a
+    # young collection every 700 allocations over a growing heap cost about
+    # 5 % of a worker's time, one every 20,000 a fifth of that.
+    gc.set_threshold(_YOUNG_COLLECTION, *gc.get_threshold()[1:])
     try:
         ix = segments.open_generation(tmp)
         try:
