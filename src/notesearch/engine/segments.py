@@ -133,6 +133,7 @@ class SegmentBuilder:
         self._writer = SegmentWriter(self.ix, _lk=False, compound=False)
         self._postings: dict[str, dict[str, _Postings]] = {}
         self._lengths: dict[str, array[int]] = {}  # by document: its stored length, 0 for None
+        self._length_columns: dict[str, Any] = {}  # the length column writers, by field
         self._held = 0
 
     def add(self, doc: dict[str, Any]) -> None:
@@ -142,14 +143,20 @@ class SegmentBuilder:
         schema = self.schema
         docnum = writer.docnum
         held = 0
+        # What the per-document writer's add_field and finish_doc do (a length
+        # byte per field in its column, the field's total, the stored fields
+        # pickled in theirs), without their calls per field.
         perdoc.start_doc(docnum)
+        stored: dict[str, Any] = {}
         for fieldname in sorted(doc):
             value = doc[fieldname]
             if value is None:
                 continue
             field = schema[fieldname]
-            length = 0
+            if field.stored:
+                stored[fieldname] = value
             if field.indexed:
+                length = 0
                 postings = self._postings.setdefault(fieldname, {})
                 for text, freq, vbytes in self._terms(fieldname, field, value):
                     length += freq
@@ -161,23 +168,37 @@ class SegmentBuilder:
                     values += vbytes
                     numbers.extend((docnum, freq, len(values)))
                     held += _POSTING_COST + len(vbytes)
-                if not field.scorable:
-                    length = 0
-            perdoc.add_field(fieldname, field, value if field.stored else None, length)
-            if field.scorable:
-                lengths = self._lengths.setdefault(fieldname, array("I"))
-                if len(lengths) < docnum:
-                    lengths.extend(bytes(docnum - len(lengths)))  # documents without the field
-                lengths.append(_stored_length(length) or 0)
+                if field.scorable:
+                    self._add_length(perdoc, fieldname, docnum, length)
             if field.column_type is not None:
                 perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
-        perdoc.finish_doc()
+        if stored:
+            perdoc._colwriters["_stored"].add(docnum, stored)
+        perdoc._indoc = False
         writer._added = True
         writer.docnum += 1
         self._held += held
         if self._held >= self.limit:
             self._finish_segment()
             self._start()
+
+    def _add_length(self, perdoc: Any, fieldname: str, docnum: int, length: int) -> None:
+        """Note a scorable field's length: in its column (as one byte) and total, and,
+        as a posting's length will read it back, for :func:`_write_terms`."""
+        to_byte, to_length = _quantized()
+        byte = to_byte(length) if length else 0
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = self._lengths[fieldname] = array("I")
+        if len(lengths) < docnum:
+            lengths.extend(bytes(docnum - len(lengths)))  # documents without the field
+        lengths.append(to_length(byte) if byte else 0)
+        if length:
+            column = self._length_columns.get(fieldname)
+            if column is None:
+                column = self._length_columns[fieldname] = _length_column(perdoc, fieldname)
+            column.add(docnum, byte)
+            perdoc._fieldlengths[fieldname] += length
 
     def _terms(self, fieldname: str, field: Any, value: Any) -> list[tuple[str, int, bytes]]:
         """(term, frequency, value bytes) of each term of ``value`` in ``field``: what
@@ -413,6 +434,16 @@ _TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo's, before the extent
 _KEY_VALUE_LENGTHS = struct.Struct("!ii")  # HashWriter's, before each key and value
 
 
+def _length_column(perdoc: Any, fieldname: str) -> Any:
+    """The writer of a field's length column in ``perdoc`` (made as add_field makes it)."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    name = _lenfield(fieldname)
+    if not perdoc._has_column(name):
+        perdoc._create_column(name, LENGTHS_COLUMN)
+    return perdoc._get_column(name)
+
+
 def _kind(name: str, field: Any) -> str:
     """How :meth:`SegmentBuilder._terms` indexes ``field``: "positions", "id" or
     "keywords" (the fields of notesearch's schema)."""
@@ -468,13 +499,3 @@ def _quantized() -> Any:
     from whoosh.util.numeric import byte_to_length, length_to_byte
 
     return length_to_byte, byte_to_length
-
-
-def _stored_length(length: int) -> int | None:
-    """The length a posting is written with: the field's length as the length column
-    stores it (one byte), as Whoosh's commit reads it back (None for a byte of 0)."""
-    to_byte, to_length = _quantized()
-    if not length:
-        return None
-    byte = to_byte(length)
-    return int(to_length(byte)) if byte else None
