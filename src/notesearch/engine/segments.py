@@ -122,6 +122,7 @@ class SegmentBuilder:
         self.limit = limit
         self.segments: list[Any] = []
         self._kinds: dict[str, str] = {}
+        self._last: dict[str, tuple[Any, list[tuple[str, int, bytes]]]] = {}  # see _terms
         self._writer: Any = None
         self._start()
 
@@ -203,7 +204,20 @@ class SegmentBuilder:
     def _terms(self, fieldname: str, field: Any, value: Any) -> list[tuple[str, int, bytes]]:
         """(term, frequency, value bytes) of each term of ``value`` in ``field``: what
         ``field.index(value)`` yields (the term as text, the weight left out: it is
-        the frequency times the field's boost), in one pass."""
+        the frequency times the field's boost), in one pass.
+
+        The terms of the value a field had in the document before are those
+        of that document: every section of a note has the note's path and
+        title, most its tags.
+        """
+        last = self._last.get(fieldname)
+        if last is not None and last[0] == value:
+            return last[1]
+        terms = self._analysed(fieldname, field, value)
+        self._last[fieldname] = (value, terms)
+        return terms
+
+    def _analysed(self, fieldname: str, field: Any, value: Any) -> list[tuple[str, int, bytes]]:
         kind = self._kinds.get(fieldname)
         if kind is None:
             kind = self._kinds[fieldname] = _kind(fieldname, field)
