@@ -314,96 +314,122 @@ def _write_terms(fields: Any, terms: dict[str, _Postings], lengths: array[int]) 
         count = len(numbers) // 3
         offset = posts_at + len(posts)
         posts += WHOOSH3_HEADER_MAGIC
-        total = 0.0
-        shortest: int | None = None
-        longest = 0
-        heaviest: float = 0
-        start = 0
-        for first in range(0, count, limit):
-            last = min(first + limit, count)
-            docs = numbers[3 * first : 3 * last : 3]
-            freqs = numbers[3 * first + 1 : 3 * last : 3]
-            ends = numbers[3 * first + 2 : 3 * last : 3]
-            n = len(docs)
-            if n == 1:
-                gaps: tuple[int, ...] = (docs[0],)
-                top = freqs[0] * boost
-                weight = array("f", (top,))[0]
-                mini_weights: Any = None if weight == 1.0 else weight
-                block_weight = weight
-                known = length_of(docs[0]) if docs[0] < len(lengths) else 0
-                block_min: int | None = known or None
-                block_long = known
-                end = ends[0]
-                kept = [bytes(values[start:end])] if end > start else []
-                start = end
-            else:
-                gaps = (docs[0], *map(operator.sub, docs[1:], docs))
-                if whole and boost * max(freqs) < 1 << 24:
-                    top = max(freqs) * boost
-                    weights = array("f", freqs) if boost == 1.0 else None
-                    if freqs.count(freqs[0]) == n:
-                        weight = freqs[0] * boost
-                        mini_weights = None if weight == 1.0 else weight
-                    else:
-                        if weights is None:
-                            weights = array("f", [f * boost for f in freqs])
-                        mini_weights = tuple(weights)
-                    block_weight = sum(freqs) * boost
-                else:
-                    weights = array("f", [f * boost for f in freqs])
-                    top = max(f * boost for f in freqs)
-                    if all(x == 1.0 for x in weights):
-                        mini_weights = None
-                    elif weights.count(weights[0]) == n:
-                        mini_weights = weights[0]
-                    else:
-                        mini_weights = tuple(weights)
-                    block_weight = sum(weights)
-                known_lengths = list(filter(None, map(length_of, docs))) if lengths else []
-                block_min = min(known_lengths) if known_lengths else None
-                block_long = max(known_lengths) if known_lengths else 0
-                stop = ends[-1]
-                if stop > start:
-                    blob = bytes(values[start:stop])
-                    starts = array("I", (start,))
-                    starts.extend(ends[:-1])
-                    pairs = zip(starts, ends, strict=True)
-                    kept = [blob[a - start : b - start] for a, b in pairs if b > a]
-                else:
-                    kept = []
-                start = stop
-            block_max: float = top if top > 0 else 0
+        shortest: int | None
+        heaviest: float
+        if count == 1:  # most terms: one block of one posting
+            doc, freq, end = numbers
+            top = freq * boost
+            total = array("f", (top,))[0]
+            known = length_of(doc) if doc < len(lengths) else 0
+            shortest = known or None
+            longest = known
+            byte = length_to_byte(shortest)
             if flat:
-                mini_values: Any = tuple(kept)
+                mini_values: Any = (bytes(values),) if end else ()
             elif fixedsize == 0:
                 mini_values = None
             else:
-                mini_values = b"".join(kept)
-            data = dumps((gaps, mini_weights, mini_values), 2)
+                mini_values = bytes(values)
+            data = dumps(((doc,), None if total == 1.0 else total, mini_values), 2)
             comp = level if len(data) >= COMPRESSION_MIN_SIZE else 0
             if comp:
-                data = _compress(data, comp)
-            info = dumps(
-                (
-                    n,
-                    docs[-1],
-                    block_max,
-                    comp,
-                    length_to_byte(block_min),
-                    length_to_byte(block_long),
-                ),
-                2,
-            )
-            size = len(info) + len(data)
-            posts += pack_int(-size if last == count else size)
+                data = zlib.compress(data, comp)
+            heaviest = top if top > 0 else 0
+            info = dumps((1, doc, heaviest, comp, byte, byte), 2)
+            posts += pack_int(-(len(info) + len(data)))
             posts += info
             posts += data
-            # The term's statistics, as W3TermInfo.add_block keeps them.
-            total += block_weight
-            shortest = block_min if shortest is None else min(shortest, block_min)  # type: ignore[type-var]
-            longest = max(longest, block_long)
-            heaviest = max(heaviest, block_max)
+        else:
+            total = 0.0
+            shortest = None
+            longest = 0
+            heaviest = 0
+            start = 0
+            for first in range(0, count, limit):
+                last = min(first + limit, count)
+                docs = numbers[3 * first : 3 * last : 3]
+                freqs = numbers[3 * first + 1 : 3 * last : 3]
+                ends = numbers[3 * first + 2 : 3 * last : 3]
+                n = len(docs)
+                if n == 1:
+                    gaps: tuple[int, ...] = (docs[0],)
+                    top = freqs[0] * boost
+                    weight = array("f", (top,))[0]
+                    mini_weights: Any = None if weight == 1.0 else weight
+                    block_weight = weight
+                    known = length_of(docs[0]) if docs[0] < len(lengths) else 0
+                    block_min: int | None = known or None
+                    block_long = known
+                    end = ends[0]
+                    kept = [bytes(values[start:end])] if end > start else []
+                    start = end
+                else:
+                    gaps = (docs[0], *map(operator.sub, docs[1:], docs))
+                    if whole and boost * max(freqs) < 1 << 24:
+                        top = max(freqs) * boost
+                        weights = array("f", freqs) if boost == 1.0 else None
+                        if freqs.count(freqs[0]) == n:
+                            weight = freqs[0] * boost
+                            mini_weights = None if weight == 1.0 else weight
+                        else:
+                            if weights is None:
+                                weights = array("f", [f * boost for f in freqs])
+                            mini_weights = tuple(weights)
+                        block_weight = sum(freqs) * boost
+                    else:
+                        weights = array("f", [f * boost for f in freqs])
+                        top = max(f * boost for f in freqs)
+                        if all(x == 1.0 for x in weights):
+                            mini_weights = None
+                        elif weights.count(weights[0]) == n:
+                            mini_weights = weights[0]
+                        else:
+                            mini_weights = tuple(weights)
+                        block_weight = sum(weights)
+                    known_lengths = list(filter(None, map(length_of, docs))) if lengths else []
+                    block_min = min(known_lengths) if known_lengths else None
+                    block_long = max(known_lengths) if known_lengths else 0
+                    stop = ends[-1]
+                    if stop > start:
+                        blob = bytes(values[start:stop])
+                        starts = array("I", (start,))
+                        starts.extend(ends[:-1])
+                        pairs = zip(starts, ends, strict=True)
+                        kept = [blob[a - start : b - start] for a, b in pairs if b > a]
+                    else:
+                        kept = []
+                    start = stop
+                block_max: float = top if top > 0 else 0
+                if flat:
+                    mini_values = tuple(kept)
+                elif fixedsize == 0:
+                    mini_values = None
+                else:
+                    mini_values = b"".join(kept)
+                data = dumps((gaps, mini_weights, mini_values), 2)
+                comp = level if len(data) >= COMPRESSION_MIN_SIZE else 0
+                if comp:
+                    data = _compress(data, comp)
+                info = dumps(
+                    (
+                        n,
+                        docs[-1],
+                        block_max,
+                        comp,
+                        length_to_byte(block_min),
+                        length_to_byte(block_long),
+                    ),
+                    2,
+                )
+                size = len(info) + len(data)
+                posts += pack_int(-size if last == count else size)
+                posts += info
+                posts += data
+                # The term's statistics, as W3TermInfo.add_block keeps them.
+                total += block_weight
+                shortest = block_min if shortest is None else min(shortest, block_min)  # type: ignore[type-var]
+                longest = max(longest, block_long)
+                heaviest = max(heaviest, block_max)
         extent = posts_at + len(posts) - offset
         value = pack_info(
             False,
