@@ -106,6 +106,12 @@ def commit_with(writer: Any, segments: list[Any]) -> None:
     writer._finish()
 
 
+def segment_files(tmp: str | Path, written: list[Any]) -> list[str]:
+    """The names of the files in ``tmp`` that make up the ``written`` segments."""
+    ids = [segment.segid for segment in written]
+    return sorted(name for name in os.listdir(tmp) if any(i in name for i in ids))
+
+
 class SegmentBuilder:
     """Writes section documents into new segments of ``ix`` (see the module docstring).
 

@@ -19,7 +19,7 @@ from ..notes.discover import NoteFile
 from ..notes.links import NoteSet
 from ..paths import display
 from ..signals import handling
-from . import segments, store
+from . import seal, segments, store
 from .documents import Outcome, documents, examine
 from .tables import NoteEntry
 
@@ -97,6 +97,7 @@ class Work:
     ix: Any
     outcomes: list[Outcome]
     segments: list[Any]
+    sealed: dict[str, seal.Entry]  # the seal entries of the segments' files, hashed
 
 
 def in_parallel(
@@ -145,7 +146,7 @@ def in_parallel(
         )
         for k in range(workers)
     ]
-    answers: dict[int, tuple[list[Outcome], list[Any]]] = {}
+    answers: dict[int, tuple[list[Outcome], list[Any], dict[str, seal.Entry]]] = {}
     done = [0] * workers
     readers: dict[Any, int] = {pipes[k][0]: k for k in range(workers)}
     try:
@@ -175,10 +176,10 @@ def in_parallel(
                 if len(message) == 2:  # (k, notes done so far)
                     done[k] = message[1]
                     continue
-                _, failure, outcomes, written = message
+                _, failure, outcomes, written, sealed = message
                 if failure:
                     raise write_error(index_dir, failure)
-                answers[k] = (outcomes, written)
+                answers[k] = (outcomes, written, sealed)
                 done[k] = len(outcomes)
                 del readers[conn]
         for proc in procs:
@@ -199,10 +200,11 @@ def in_parallel(
             receiving.close()
             sending.close()
     ordered: list[Outcome] = [None] * len(pending)  # type: ignore[list-item]
-    for k, (outcomes, _) in answers.items():
+    for k, (outcomes, _, _) in answers.items():
         ordered[k::workers] = outcomes
-    written = [segment for _, each in answers.values() for segment in each]
-    return Work(tmp=tmp, ix=ix, outcomes=ordered, segments=written)
+    written = [segment for _, each, _ in answers.values() for segment in each]
+    sealed = {name: entry for _, _, each in answers.values() for name, entry in each.items()}
+    return Work(tmp=tmp, ix=ix, outcomes=ordered, segments=written, sealed=sealed)
 
 
 class Sender:
@@ -246,8 +248,8 @@ def _worker(
     """A worker process: read, parse and index ``share`` into segments of its own.
 
     Puts (k, notes done) on ``results`` as it goes, then (k, failure,
-    outcomes, segments): failure is "" when all went well, else the one-line
-    reason (outcomes and segments None). ``limit`` bounds the postings it
+    outcomes, segments, seal entries of their files): failure is "" when all
+    went well, else the one-line reason (the rest None). ``limit`` bounds the postings it
     holds in memory (see :func:`pool_limit`). Should the parent stop reading, it is
     dead, and so is this worker (see :func:`_die_with`): a send never blocks
     for ever.
@@ -276,7 +278,8 @@ def _worker(
             written = builder.finish()
         finally:
             ix.close()
+        sealed = seal.hashed(Path(tmp), segments.segment_files(tmp, written))
     except Exception as exc:
-        results.put((k, reason(exc), None, None))
+        results.put((k, reason(exc), None, None, None))
     else:
-        results.put((k, "", outcomes, written))
+        results.put((k, "", outcomes, written, sealed))
