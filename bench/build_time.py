@@ -4,9 +4,12 @@ Each variant is a source folder (``src``, or a copy of another commit's); the
 variants' builds alternate round by round on a copy of the same notes, so a
 busy machine slows them alike. CPU time is the user+sys of the
 ``notesearch index --rebuild`` process and every worker it waited for
-(``RUSAGE_CHILDREN``), the measure to compare on a shared machine.
+(``RUSAGE_CHILDREN``), the measure to compare on a shared machine. With
+``--fts``, each round also times an SQLite FTS5 build of the same sections
+(median of 3, as bench/run.py does), so each build's ratio to FTS5 is read
+against the machine's state of that round.
 
-    python bench/build_time.py --notes /tmp/notes10k --rounds 3 src /tmp/base/src
+    python bench/build_time.py --notes /tmp/notes10k --rounds 3 --fts src /tmp/base/src
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from run import fts_build, fts_rows, load_sections
 
 
-def build(src: Path, notes: Path, index: Path, jobs: int | None) -> tuple[float, float, int]:
-    """(wall s, CPU s, peak RSS KB of the largest process) of one rebuild."""
+def build(src: Path, notes: Path, index: Path, jobs: int | None) -> tuple[float, float]:
+    """(wall s, CPU s) of one rebuild."""
     env = {**os.environ, "PYTHONPATH": str(src.resolve())}
     cmd = [sys.executable, "-m", "notesearch", "index", "-q", "--rebuild"]
     cmd += ["--notes", str(notes), "--index", str(index)]
@@ -36,7 +42,19 @@ def build(src: Path, notes: Path, index: Path, jobs: int | None) -> tuple[float,
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss
+    return wall, cpu
+
+
+def fts_rows_of(src: Path, notes: Path, index: Path, scratch: Path) -> list[tuple[Any, ...]]:
+    """The FTS5 rows of the sections in ``index`` (``notesearch export``)."""
+    out = scratch / "sections.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(src.resolve())}
+    cmd = [sys.executable, "-m", "notesearch", "export", "--format", "jsonl"]
+    with out.open("wb") as fh:
+        subprocess.run(
+            [*cmd, "--notes", str(notes), "--index", str(index)], env=env, check=True, stdout=fh
+        )
+    return fts_rows(load_sections(out))
 
 
 def main() -> None:
@@ -45,23 +63,36 @@ def main() -> None:
     parser.add_argument("--notes", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--fts", action="store_true", help="time an FTS5 build every round")
     args = parser.parse_args()
-    results: dict[Path, list[tuple[float, float]]] = {v: [] for v in args.variants}
+    results: dict[Path, list[tuple[float, float, float]]] = {v: [] for v in args.variants}
     with tempfile.TemporaryDirectory(prefix="nsbuild-") as scratch:
+        index = Path(scratch) / "index"
+        rows = None
         for r in range(args.rounds):
             order = args.variants if r % 2 == 0 else list(reversed(args.variants))
+            fts = 0.0
             for variant in order:
-                index = Path(scratch) / "index"
                 shutil.rmtree(index, ignore_errors=True)
-                wall, cpu, _ = build(variant, args.notes, index, args.jobs)
-                results[variant].append((wall, cpu))
-                print(f"round {r} {variant}: wall {wall:.2f} s, cpu {cpu:.2f} s", flush=True)
+                wall, cpu = build(variant, args.notes, index, args.jobs)
+                if args.fts and rows is None:
+                    rows = fts_rows_of(variant, args.notes, index, Path(scratch))
+                if args.fts and not fts:
+                    db = Path(scratch) / "fts.db"
+                    fts = statistics.median(fts_build(db, rows) for _ in range(3))
+                results[variant].append((wall, cpu, wall / fts if fts else 0.0))
+                ratio = f", {wall / fts:.1f}x FTS5 ({fts:.2f} s)" if fts else ""
+                print(f"round {r} {variant}: wall {wall:.2f} s, cpu {cpu:.2f} s{ratio}", flush=True)
     first = results[args.variants[0]]
     for variant, runs in results.items():
-        wall = statistics.median(w for w, _ in runs)
-        cpu = statistics.median(c for _, c in runs)
-        ratio = cpu / statistics.median(c for _, c in first)
-        print(f"{variant}: median wall {wall:.2f} s, cpu {cpu:.2f} s ({ratio:.3f}x the first)")
+        wall = statistics.median(w for w, _, _ in runs)
+        cpu = statistics.median(c for _, c, _ in runs)
+        ratios = [c / c0 for (_, c, _), (_, c0, _) in zip(runs, first, strict=True)]
+        line = f"{variant}: median wall {wall:.2f} s, cpu {cpu:.2f} s"
+        line += f" (per round {statistics.median(ratios):.3f}x the first's CPU)"
+        if args.fts:
+            line += f", median {statistics.median(f for _, _, f in runs):.1f}x FTS5"
+        print(line)
 
 
 if __name__ == "__main__":
