@@ -4,8 +4,11 @@ The private calls (``SegmentWriter(_lk=False)``, its ``perdocwriter`` and
 ``fieldwriter``, ``_close_segment``, ``_merge_segments``,
 ``_finalize_segment``, ``_commit_toc``, ``_finish``) are why whoosh3 is
 pinned exactly: they are what Whoosh's own multi-process writer does, and
-they live here only. The reading ones (postings blocks and the length
-column) are in :mod:`.postings`.
+they live here only, with the writers' private state that
+:func:`_write_terms` and :meth:`SegmentBuilder.add` write through. The
+bytes of a term's postings are made in :mod:`.blocks`, from plain values;
+the reading calls (postings blocks and the length column) are in
+:mod:`.postings`.
 
 :class:`SegmentBuilder` writes new sections into segments of their own,
 without Whoosh's ``add_document`` and posting pool: a section's terms and
@@ -21,17 +24,15 @@ memory stays bounded however many notes there are.
 from __future__ import annotations
 
 import functools
-import operator
 import os
-import re
 import struct
-import zlib
 from array import array
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import store
+from . import blocks, store
+from .blocks import Postings
 
 # Bytes of memory per posting held, besides its value bytes (three array
 # slots: the document, the frequency and the value's end), and per term
@@ -39,10 +40,6 @@ from . import store
 # held comes close to what the process grows by: measured.
 _POSTING_COST = 16
 _TERM_COST = 480
-
-# One term's postings in a segment: (document, frequency, where its value
-# ends) for each, and the values one after another.
-_Postings = tuple["array[int]", bytearray]
 
 
 def __getattr__(name: str) -> Any:
@@ -138,7 +135,7 @@ class SegmentBuilder:
         # No Whoosh lock: the caller holds the index lock, and each segment
         # has its own, randomly named files.
         self._writer = SegmentWriter(self.ix, _lk=False, compound=False)
-        self._postings: dict[str, dict[str, _Postings]] = {}
+        self._postings: dict[str, dict[str, Postings]] = {}
         self._lengths: dict[str, array[int]] = {}  # by document: its stored length, 0 for None
         self._length_columns: dict[str, Any] = {}  # the length column writers, by field
         self._held = 0
@@ -192,7 +189,7 @@ class SegmentBuilder:
     def _add_length(self, perdoc: Any, fieldname: str, docnum: int, length: int) -> None:
         """Note a scorable field's length: in its column (as one byte) and total, and,
         as a posting's length will read it back, for :func:`_write_terms`."""
-        to_byte, to_length = _quantized()
+        to_byte, to_length = blocks.quantized()
         byte = to_byte(length) if length else 0
         lengths = self._lengths.get(fieldname)
         if lengths is None:
@@ -226,19 +223,19 @@ class SegmentBuilder:
     def _analysed(self, fieldname: str, field: Any, value: Any) -> list[tuple[str, int, bytes]]:
         kind = self._kinds.get(fieldname)
         if kind is None:
-            kind = self._kinds[fieldname] = _kind(fieldname, field)
+            kind = self._kinds[fieldname] = blocks.kind(fieldname, field)
         if not isinstance(value, str):
             raise TypeError(f"{fieldname}: {value!r} is not a string")
         if kind == "positions":
-            encode = _encoder()
+            encode = blocks.encoder()
             return [
                 (text, len(poses), encode(poses))
                 for text, poses in field.analyzer.positions(value).items()
             ]
         if kind == "id":
             return [(value, 1, b"")]
-        counts = Counter(word.strip().lower() for word in _KEYWORD.findall(value))
-        return [(word, n, _packed(n)) for word, n in counts.items()]
+        counts = Counter(word.strip().lower() for word in blocks.KEYWORD.findall(value))
+        return [(word, n, blocks.packed(n)) for word, n in counts.items()]
 
     def finish(self) -> list[Any]:
         """Write the segment being built; all the segments written."""
@@ -270,184 +267,38 @@ class SegmentBuilder:
         self._lengths = {}
 
 
-def _write_terms(fields: Any, terms: dict[str, _Postings], lengths: array[int]) -> None:
+def _write_terms(fields: Any, terms: dict[str, Postings], lengths: array[int]) -> None:
     """Write one field's terms, in order, into the postings and term files of ``fields``
     (Whoosh's W3 field writer, its field started); ``lengths`` are the field's stored
     lengths by document.
 
-    The bytes that ``start_term``, ``add_posting`` per posting and
-    ``finish_term`` write (whoosh3 3.54.0: ``W3PostingsWriter._write_block``,
-    ``W3TermInfo.to_bytes``, ``OrderedHashWriter.add``), made here a term at
-    a time and written a buffer at a time: that chain of calls per term and
-    per posting cost more than the rest of writing a segment. A block holds
-    the documents (as gaps), the weights (the frequency times the field's
-    boost, as 32-bit floats; None when all are 1, one number when all are
-    equal) and the non-empty values, pickled and compressed once past
-    Whoosh's threshold, after a pickled tuple of its statistics.
+    What ``start_term``, ``add_posting`` per posting and ``finish_term`` write
+    (the postings and term info from :func:`.blocks.term`, the term table's
+    entry as ``OrderedHashWriter.add`` writes it), a buffer at a time.
     """
-    from pickle import dumps
-
-    from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC
-    from whoosh.system import pack_int, pack_long, pack_ushort
-    from whoosh.util.numeric import length_to_byte
+    from whoosh.system import pack_ushort
 
     postwriter = fields._postwriter
     if postwriter._inlinelimit > 1 or postwriter._byteids:  # not the W3 codec we pin
         raise TypeError("SegmentBuilder does not write inlined postings")
-    fieldobj = fields._fieldobj
-    boost = fieldobj.format.field_boost
-    fixedsize = fieldobj.format.fixed_value_size()
-    limit = postwriter._blocklimit
-    level = postwriter._compression
+    fmt = fields._fieldobj.format
+    layout = blocks.Layout(
+        fmt.field_boost, fmt.fixed_value_size(), postwriter._blocklimit, postwriter._compression
+    )
     postfile = fields._postfile
     tindex = fields._tindex
     hashfn = tindex.hashfn
     buckets = tindex.buckets
     positions = tindex.index.append
     prefix = pack_ushort(fields._fieldid)
-    pack_info = _TERM_INFO.pack
     pack_lengths = _KEY_VALUE_LENGTHS.pack
     posts = bytearray()
     posts_at = postfile.tell()
     table = bytearray()
     table_at = tindex.dbfile.tell()
     key = b""
-    length_of = lengths.__getitem__
-    flat = fixedsize is None or fixedsize < 0  # values kept as a tuple (else joined or none)
-    whole = boost == int(boost)  # weights are whole numbers: their sums are exact
     for text in sorted(terms):
-        numbers, values = terms[text]
-        count = len(numbers) // 3
-        offset = posts_at + len(posts)
-        posts += WHOOSH3_HEADER_MAGIC
-        shortest: int | None
-        heaviest: float
-        if count == 1:  # most terms: one block of one posting
-            doc, freq, end = numbers
-            top = freq * boost
-            total = array("f", (top,))[0]
-            known = length_of(doc) if doc < len(lengths) else 0
-            shortest = known or None
-            longest = known
-            byte = length_to_byte(shortest)
-            if flat:
-                mini_values: Any = (bytes(values),) if end else ()
-            elif fixedsize == 0:
-                mini_values = None
-            else:
-                mini_values = bytes(values)
-            data = dumps(((doc,), None if total == 1.0 else total, mini_values), 2)
-            comp = level if len(data) >= COMPRESSION_MIN_SIZE else 0
-            if comp:
-                data = zlib.compress(data, comp)
-            heaviest = top if top > 0 else 0
-            info = dumps((1, doc, heaviest, comp, byte, byte), 2)
-            posts += pack_int(-(len(info) + len(data)))
-            posts += info
-            posts += data
-        else:
-            total = 0.0
-            shortest = None
-            longest = 0
-            heaviest = 0
-            start = 0
-            for first in range(0, count, limit):
-                last = min(first + limit, count)
-                docs = numbers[3 * first : 3 * last : 3]
-                freqs = numbers[3 * first + 1 : 3 * last : 3]
-                ends = numbers[3 * first + 2 : 3 * last : 3]
-                n = len(docs)
-                if n == 1:
-                    gaps: tuple[int, ...] = (docs[0],)
-                    top = freqs[0] * boost
-                    weight = array("f", (top,))[0]
-                    mini_weights: Any = None if weight == 1.0 else weight
-                    block_weight = weight
-                    known = length_of(docs[0]) if docs[0] < len(lengths) else 0
-                    block_min: int | None = known or None
-                    block_long = known
-                    end = ends[0]
-                    kept = [bytes(values[start:end])] if end > start else []
-                    start = end
-                else:
-                    gaps = (docs[0], *map(operator.sub, docs[1:], docs))
-                    if whole and boost * max(freqs) < 1 << 24:
-                        top = max(freqs) * boost
-                        weights = array("f", freqs) if boost == 1.0 else None
-                        if freqs.count(freqs[0]) == n:
-                            weight = freqs[0] * boost
-                            mini_weights = None if weight == 1.0 else weight
-                        else:
-                            if weights is None:
-                                weights = array("f", [f * boost for f in freqs])
-                            mini_weights = tuple(weights)
-                        block_weight = sum(freqs) * boost
-                    else:
-                        weights = array("f", [f * boost for f in freqs])
-                        top = max(f * boost for f in freqs)
-                        if all(x == 1.0 for x in weights):
-                            mini_weights = None
-                        elif weights.count(weights[0]) == n:
-                            mini_weights = weights[0]
-                        else:
-                            mini_weights = tuple(weights)
-                        block_weight = sum(weights)
-                    known_lengths = list(filter(None, map(length_of, docs))) if lengths else []
-                    block_min = min(known_lengths) if known_lengths else None
-                    block_long = max(known_lengths) if known_lengths else 0
-                    stop = ends[-1]
-                    if stop > start:
-                        blob = bytes(values[start:stop])
-                        starts = array("I", (start,))
-                        starts.extend(ends[:-1])
-                        pairs = zip(starts, ends, strict=True)
-                        kept = [blob[a - start : b - start] for a, b in pairs if b > a]
-                    else:
-                        kept = []
-                    start = stop
-                block_max: float = top if top > 0 else 0
-                if flat:
-                    mini_values = tuple(kept)
-                elif fixedsize == 0:
-                    mini_values = None
-                else:
-                    mini_values = b"".join(kept)
-                data = dumps((gaps, mini_weights, mini_values), 2)
-                comp = level if len(data) >= COMPRESSION_MIN_SIZE else 0
-                if comp:
-                    data = _compress(data, comp)
-                info = dumps(
-                    (
-                        n,
-                        docs[-1],
-                        block_max,
-                        comp,
-                        length_to_byte(block_min),
-                        length_to_byte(block_long),
-                    ),
-                    2,
-                )
-                size = len(info) + len(data)
-                posts += pack_int(-size if last == count else size)
-                posts += info
-                posts += data
-                # The term's statistics, as W3TermInfo.add_block keeps them.
-                total += block_weight
-                shortest = block_min if shortest is None else min(shortest, block_min)  # type: ignore[type-var]
-                longest = max(longest, block_long)
-                heaviest = max(heaviest, block_max)
-        extent = posts_at + len(posts) - offset
-        value = pack_info(
-            False,
-            total,
-            count,
-            0 if shortest is None else length_to_byte(shortest),
-            length_to_byte(longest),
-            heaviest,
-            numbers[0],
-            numbers[3 * (count - 1)],
-        )
-        value += pack_long(offset) + pack_int(extent)
+        value = blocks.term(posts, *terms[text], lengths, layout, posts_at)
         key = prefix + text.encode("utf-8")
         at = table_at + len(table)
         positions(at)
@@ -470,13 +321,7 @@ def _write_terms(fields: Any, terms: dict[str, _Postings], lengths: array[int]) 
         tindex.lastkey = key
 
 
-def _compress(data: bytes, level: int) -> bytes:
-    """``zlib.compress(data, level)``, as Whoosh compresses a block: the same deflate stream."""
-    return zlib.compress(data, level)
-
-
 _FLUSH = 1 << 20  # bytes of postings or terms gathered before they are written
-_TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo's, before the extent
 _KEY_VALUE_LENGTHS = struct.Struct("!ii")  # HashWriter's, before each key and value
 
 
@@ -488,60 +333,3 @@ def _length_column(perdoc: Any, fieldname: str) -> Any:
     if not perdoc._has_column(name):
         perdoc._create_column(name, LENGTHS_COLUMN)
     return perdoc._get_column(name)
-
-
-def _kind(name: str, field: Any) -> str:
-    """How :meth:`SegmentBuilder._terms` indexes ``field``: "positions", "id" or
-    "keywords" (the fields of notesearch's schema)."""
-    from whoosh.analysis import IDTokenizer, KeywordAnalyzer
-    from whoosh.formats import Existence, Frequency, Positions
-
-    from .analysis import NoteAnalyzer
-
-    if type(field.format) is Positions and isinstance(field.analyzer, NoteAnalyzer):
-        return "positions"
-    if type(field.format) is Existence and type(field.analyzer) is IDTokenizer:
-        return "id"
-    if type(field.format) is Frequency and field.analyzer == KeywordAnalyzer(
-        lowercase=True, commas=True
-    ):
-        return "keywords"  # comma-separated, stripped, lowercased
-    raise TypeError(f"field {name!r}: SegmentBuilder does not write {field!r}")
-
-
-_KEYWORD = re.compile("[^,]+")  # Whoosh's CommaSeparatedTokenizer
-
-
-@functools.cache
-def _packed(n: int) -> bytes:
-    from whoosh.system import pack_uint
-
-    return pack_uint(n)  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _encoder() -> Any:
-    """Whoosh's encoding of a posting's positions (``Positions.encode``), remembered
-    for a single position: most terms occur once in a section."""
-    from whoosh.formats import Positions
-
-    encode = Positions().encode
-    single: dict[int, bytes] = {}
-
-    def encoded(poses: list[int]) -> bytes:
-        if len(poses) == 1 and poses[0] < 65536:
-            pos = poses[0]
-            value = single.get(pos)
-            if value is None:
-                value = single[pos] = encode(poses)
-            return value
-        return encode(poses)  # type: ignore[no-any-return]
-
-    return encoded
-
-
-@functools.cache
-def _quantized() -> Any:
-    from whoosh.util.numeric import byte_to_length, length_to_byte
-
-    return length_to_byte, byte_to_length
