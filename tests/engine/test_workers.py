@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from notesearch import open_index, search
-from notesearch.engine import store
+from notesearch.engine import seal, store
 from notesearch.engine import workers as indexmod
 from notesearch.engine.build import build_index
 from notesearch.errors import IndexWriteError
@@ -97,6 +97,17 @@ def test_parallel_first_build_equals_serial(tmp_path: Path, jobs: int) -> None:
     assert not list((tmp_path / "parallel").glob("gen-*.tmp"))
 
 
+@pytest.mark.slow
+def test_the_seal_holds_the_digests_the_workers_took(tmp_path: Path) -> None:
+    """Workers hash the segment files they wrote; the parent seals those digests."""
+    notes = _write_all(tmp_path / "notes", _notes(40))
+    index = tmp_path / "index"
+    _build(notes, index, 2)
+    gen = store.current(index)
+    assert gen is not None
+    assert seal.problems(index, gen, seal.load_key()) == []  # every file hashed anew
+
+
 def _edit(notes: Path) -> None:
     (notes / "dir0/note-0.md").write_text("# Note 0\n\nNow about a wombat.\n", encoding="utf-8")
     (notes / "dir1/note-1.md").unlink()
@@ -159,7 +170,7 @@ def _unreadable_worker(
         indexmod.Outcome("access", [Diagnostic("cannot be read (test); skipped", nf.path)])
         for nf, _ in share
     ]
-    results.put((k, "", outcomes, []))  # no segment written
+    results.put((k, "", outcomes, [], {}))  # no segment written, none hashed
 
 
 @pytest.mark.slow
@@ -196,7 +207,7 @@ def _dying_worker(k: int, *args: Any, **kwargs: Any) -> None:
 
 
 def _failing_worker(k: int, *args: Any, results: Any, **kwargs: Any) -> None:
-    results.put((k, "No space left on device", None, None))
+    results.put((k, "No space left on device", None, None, None))
 
 
 @pytest.mark.slow

@@ -155,6 +155,7 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
         self.minsize = minsize
         self._cache: dict[tuple[str, bool, bool, bool], list[Piece]] = {}
         self._steps: dict[str, tuple[tuple[str, int], ...]] = {}  # positions()' own
+        self._stems: dict[str, str] = {}  # folded word -> its stem
 
     def __getstate__(self) -> dict[str, Any]:  # the index pickles its schema: not the cache
         return {"stoplist": self.stoplist, "stem": self.stem, "minsize": self.minsize}
@@ -163,6 +164,7 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
         self.__dict__.update(state)
         self._cache = {}
         self._steps = {}
+        self._stems = {}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NoteAnalyzer) and self.__getstate__() == other.__getstate__()
@@ -277,7 +279,17 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
 
     def _word(self, folded: str, no_morph: bool) -> str:
         if self.stem and not no_morph and folded.isascii():
-            return str(porter_stem(folded))
+            # Remembered by word: the chunks that hold it (any case, an
+            # identifier's parts) are cached apart, and Porter's stemmer is
+            # pure Python.
+            stems = self._stems
+            stemmed = stems.get(folded)
+            if stemmed is None:
+                stemmed = str(porter_stem(folded))
+                if len(stems) >= _CACHE_MAX:
+                    stems.clear()
+                stems[folded] = stemmed
+            return stemmed
         return folded
 
     def _latin(self, chunk: str, query: bool, removestops: bool, no_morph: bool) -> list[Piece]:

@@ -255,7 +255,8 @@ def _write(
 
     ``drop`` names the notes whose old sections go; ``notes`` are added here;
     ``work`` holds what worker processes already wrote into the generation;
-    ``known`` the verified seal entries of ``base`` (its files are not hashed again).
+    ``known`` the verified seal entries of ``base`` (its files are not hashed again, nor
+    are the segment files that the workers hashed).
     """
     from .documents import documents
     from .segments import SegmentBuilder, commit_with, new_generation
@@ -288,6 +289,8 @@ def _write(
             raise
         finally:
             ix.close()
+        if work is not None:  # the workers' segment files, hashed by the workers
+            known = {**(known or {}), **work.sealed}
         final = store.publish(index_dir, tmp, table, meta, key, known)
         if store.clean(index_dir, keep=final):
             seal.reseal(final, key)

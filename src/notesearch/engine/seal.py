@@ -54,7 +54,7 @@ import hmac
 import json
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +163,17 @@ def _hash_file(path: Path) -> tuple[os.stat_result, str]:
     if _content(before) != _content(after):
         raise OSError(errno.EAGAIN, "changed while it was read", str(path))
     return after, digest.hexdigest()
+
+
+def hashed(gen: Path, names: Iterable[str]) -> dict[str, Entry]:
+    """The seal entries of the named files of ``gen``, hashed now: what :func:`write`
+    reuses as ``known`` (a worker process hashes the segment files it wrote, in
+    parallel with the others, instead of the parent after them all)."""
+    entries: dict[str, Entry] = {}
+    for name in names:
+        info, digest = _hash_file(gen / name)
+        entries[name] = (info.st_size, digest, _signature(info))
+    return entries
 
 
 def _mac(key: bytes, files: Mapping[str, Entry]) -> str:

@@ -4,8 +4,11 @@ The private calls (``SegmentWriter(_lk=False)``, its ``perdocwriter`` and
 ``fieldwriter``, ``_close_segment``, ``_merge_segments``,
 ``_finalize_segment``, ``_commit_toc``, ``_finish``) are why whoosh3 is
 pinned exactly: they are what Whoosh's own multi-process writer does, and
-they live here only. The reading ones (postings blocks and the length
-column) are in :mod:`.postings`.
+they live here only, with the writers' private state that
+:func:`_write_terms` and :meth:`SegmentBuilder.add` write through. The
+bytes of a term's postings are made in :mod:`.blocks`, from plain values;
+the reading calls (postings blocks and the length column) are in
+:mod:`.postings`.
 
 :class:`SegmentBuilder` writes new sections into segments of their own,
 without Whoosh's ``add_document`` and posting pool: a section's terms and
@@ -22,13 +25,14 @@ from __future__ import annotations
 
 import functools
 import os
-import re
+import struct
 from array import array
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import store
+from . import blocks, store
+from .blocks import Postings
 
 # Bytes of memory per posting held, besides its value bytes (three array
 # slots: the document, the frequency and the value's end), and per term
@@ -36,10 +40,6 @@ from . import store
 # held comes close to what the process grows by: measured.
 _POSTING_COST = 16
 _TERM_COST = 480
-
-# One term's postings in a segment: (document, frequency, where its value
-# ends) for each, and the values one after another.
-_Postings = tuple["array[int]", bytearray]
 
 
 def __getattr__(name: str) -> Any:
@@ -103,6 +103,12 @@ def commit_with(writer: Any, segments: list[Any]) -> None:
     writer._finish()
 
 
+def segment_files(tmp: str | Path, written: list[Any]) -> list[str]:
+    """The names of the files in ``tmp`` that make up the ``written`` segments."""
+    ids = [segment.segid for segment in written]
+    return sorted(name for name in os.listdir(tmp) if any(i in name for i in ids))
+
+
 class SegmentBuilder:
     """Writes section documents into new segments of ``ix`` (see the module docstring).
 
@@ -119,6 +125,7 @@ class SegmentBuilder:
         self.limit = limit
         self.segments: list[Any] = []
         self._kinds: dict[str, str] = {}
+        self._last: dict[str, tuple[Any, list[tuple[str, int, bytes]]]] = {}  # see _terms
         self._writer: Any = None
         self._start()
 
@@ -128,8 +135,9 @@ class SegmentBuilder:
         # No Whoosh lock: the caller holds the index lock, and each segment
         # has its own, randomly named files.
         self._writer = SegmentWriter(self.ix, _lk=False, compound=False)
-        self._postings: dict[str, dict[str, _Postings]] = {}
-        self._lengths: dict[str, dict[int, int | None]] = {}
+        self._postings: dict[str, dict[str, Postings]] = {}
+        self._lengths: dict[str, array[int]] = {}  # by document: its stored length, 0 for None
+        self._length_columns: dict[str, Any] = {}  # the length column writers, by field
         self._held = 0
 
     def add(self, doc: dict[str, Any]) -> None:
@@ -139,14 +147,20 @@ class SegmentBuilder:
         schema = self.schema
         docnum = writer.docnum
         held = 0
+        # What the per-document writer's add_field and finish_doc do (a length
+        # byte per field in its column, the field's total, the stored fields
+        # pickled in theirs), without their calls per field.
         perdoc.start_doc(docnum)
+        stored: dict[str, Any] = {}
         for fieldname in sorted(doc):
             value = doc[fieldname]
             if value is None:
                 continue
             field = schema[fieldname]
-            length = 0
+            if field.stored:
+                stored[fieldname] = value
             if field.indexed:
+                length = 0
                 postings = self._postings.setdefault(fieldname, {})
                 for text, freq, vbytes in self._terms(fieldname, field, value):
                     length += freq
@@ -158,14 +172,13 @@ class SegmentBuilder:
                     values += vbytes
                     numbers.extend((docnum, freq, len(values)))
                     held += _POSTING_COST + len(vbytes)
-                if not field.scorable:
-                    length = 0
-            perdoc.add_field(fieldname, field, value if field.stored else None, length)
-            if field.scorable:
-                self._lengths.setdefault(fieldname, {})[docnum] = _stored_length(length)
+                if field.scorable:
+                    self._add_length(perdoc, fieldname, docnum, length)
             if field.column_type is not None:
                 perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
-        perdoc.finish_doc()
+        if stored:
+            perdoc._colwriters["_stored"].add(docnum, stored)
+        perdoc._indoc = False
         writer._added = True
         writer.docnum += 1
         self._held += held
@@ -173,25 +186,56 @@ class SegmentBuilder:
             self._finish_segment()
             self._start()
 
+    def _add_length(self, perdoc: Any, fieldname: str, docnum: int, length: int) -> None:
+        """Note a scorable field's length: in its column (as one byte) and total, and,
+        as a posting's length will read it back, for :func:`_write_terms`."""
+        to_byte, to_length = blocks.quantized()
+        byte = to_byte(length) if length else 0
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = self._lengths[fieldname] = array("I")
+        if len(lengths) < docnum:
+            lengths.extend(bytes(docnum - len(lengths)))  # documents without the field
+        lengths.append(to_length(byte) if byte else 0)
+        if length:
+            column = self._length_columns.get(fieldname)
+            if column is None:
+                column = self._length_columns[fieldname] = _length_column(perdoc, fieldname)
+            column.add(docnum, byte)
+            perdoc._fieldlengths[fieldname] += length
+
     def _terms(self, fieldname: str, field: Any, value: Any) -> list[tuple[str, int, bytes]]:
         """(term, frequency, value bytes) of each term of ``value`` in ``field``: what
         ``field.index(value)`` yields (the term as text, the weight left out: it is
-        the frequency times the field's boost), in one pass."""
+        the frequency times the field's boost), in one pass.
+
+        The terms of the value a field had in the document before are those
+        of that document: every section of a note has the note's path and
+        title, most its tags.
+        """
+        last = self._last.get(fieldname)
+        if last is not None and last[0] == value:
+            return last[1]
+        terms = self._analysed(fieldname, field, value)
+        self._last[fieldname] = (value, terms)
+        return terms
+
+    def _analysed(self, fieldname: str, field: Any, value: Any) -> list[tuple[str, int, bytes]]:
         kind = self._kinds.get(fieldname)
         if kind is None:
-            kind = self._kinds[fieldname] = _kind(fieldname, field)
+            kind = self._kinds[fieldname] = blocks.kind(fieldname, field)
         if not isinstance(value, str):
             raise TypeError(f"{fieldname}: {value!r} is not a string")
         if kind == "positions":
-            encode = _encoder()
+            encode = blocks.encoder()
             return [
                 (text, len(poses), encode(poses))
                 for text, poses in field.analyzer.positions(value).items()
             ]
         if kind == "id":
             return [(value, 1, b"")]
-        counts = Counter(word.strip().lower() for word in _KEYWORD.findall(value))
-        return [(word, n, _packed(n)) for word, n in counts.items()]
+        counts = Counter(word.strip().lower() for word in blocks.KEYWORD.findall(value))
+        return [(word, n, blocks.packed(n)) for word, n in counts.items()]
 
     def finish(self) -> list[Any]:
         """Write the segment being built; all the segments written."""
@@ -213,13 +257,8 @@ class SegmentBuilder:
             terms = self._postings[fieldname]
             if not terms:
                 continue  # as Whoosh: a field without a term is not started
-            lengths = self._lengths.get(fieldname, {})
             fields.start_field(fieldname, schema[fieldname])
-            boost = schema[fieldname].format.field_boost
-            for text in sorted(terms):
-                fields.start_term(text.encode("utf-8"))
-                _write_postings(fields._postwriter, *terms[text], boost, lengths)
-                fields.finish_term()
+            _write_terms(fields, terms, self._lengths.get(fieldname, array("I")))
             fields.finish_field()
         fields.close()
         writer._close_segment()
@@ -228,107 +267,69 @@ class SegmentBuilder:
         self._lengths = {}
 
 
-def _write_postings(
-    writer: Any,
-    numbers: array[int],
-    values: bytearray,
-    boost: float,
-    lengths: dict[int, int | None],
-) -> None:
-    """Give a term's postings to Whoosh's postings writer a block at a time.
+def _write_terms(fields: Any, terms: dict[str, Postings], lengths: array[int]) -> None:
+    """Write one field's terms, in order, into the postings and term files of ``fields``
+    (Whoosh's W3 field writer, its field started); ``lengths`` are the field's stored
+    lengths by document.
 
-    ``numbers`` holds (document, frequency, end of its value in ``values``)
-    for each posting. What ``add_posting`` would do posting by posting
-    (whoosh3 3.54.0): fill the block's documents, weights (the frequency
-    times the field's boost, stored as 32-bit floats), non-empty values and
-    its statistics, and write a block whenever a full one is followed by more.
+    What ``start_term``, ``add_posting`` per posting and ``finish_term`` write
+    (the postings and term info from :func:`.blocks.term`, the term table's
+    entry as ``OrderedHashWriter.add`` writes it), a buffer at a time.
     """
-    limit = writer._blocklimit
-    count = len(numbers) // 3
-    start = 0
-    for first in range(0, count, limit):
-        if first:
-            writer._write_block()
-        last = min(first + limit, count)
-        docs = numbers[3 * first : 3 * last : 3]
-        weights = [freq * boost for freq in numbers[3 * first + 1 : 3 * last : 3]]
-        writer._ids = docs
-        writer._weights = array("f", weights)
-        kept = []
-        for end in numbers[3 * first + 2 : 3 * last : 3]:
-            if end > start:
-                kept.append(bytes(values[start:end]))
-            start = end
-        writer._values = kept
-        heaviest = max(weights)
-        writer._maxweight = heaviest if heaviest > 0 else 0
-        known = [n for n in map(lengths.get, docs) if n]
-        writer._minlength = min(known) if known else None
-        writer._maxlength = max(known) if known else 0
+    from whoosh.system import pack_ushort
+
+    postwriter = fields._postwriter
+    if postwriter._inlinelimit > 1 or postwriter._byteids:  # not the W3 codec we pin
+        raise TypeError("SegmentBuilder does not write inlined postings")
+    fmt = fields._fieldobj.format
+    layout = blocks.Layout(
+        fmt.field_boost, fmt.fixed_value_size(), postwriter._blocklimit, postwriter._compression
+    )
+    postfile = fields._postfile
+    tindex = fields._tindex
+    hashfn = tindex.hashfn
+    buckets = tindex.buckets
+    positions = tindex.index.append
+    prefix = pack_ushort(fields._fieldid)
+    pack_lengths = _KEY_VALUE_LENGTHS.pack
+    posts = bytearray()
+    posts_at = postfile.tell()
+    table = bytearray()
+    table_at = tindex.dbfile.tell()
+    key = b""
+    for text in sorted(terms):
+        value = blocks.term(posts, *terms[text], lengths, layout, posts_at)
+        key = prefix + text.encode("utf-8")
+        at = table_at + len(table)
+        positions(at)
+        table += pack_lengths(len(key), len(value))
+        table += key
+        table += value
+        h = hashfn(key)
+        buckets[h & 255].append((h, at))
+        if len(posts) > _FLUSH:
+            postfile.write(bytes(posts))
+            posts_at += len(posts)
+            posts = bytearray()
+        if len(table) > _FLUSH:
+            tindex.dbfile.write(bytes(table))
+            table_at += len(table)
+            table = bytearray()
+    postfile.write(bytes(posts))
+    tindex.dbfile.write(bytes(table))
+    if key:
+        tindex.lastkey = key
 
 
-def _kind(name: str, field: Any) -> str:
-    """How :meth:`SegmentBuilder._terms` indexes ``field``: "positions", "id" or
-    "keywords" (the fields of notesearch's schema)."""
-    from whoosh.analysis import IDTokenizer, KeywordAnalyzer
-    from whoosh.formats import Existence, Frequency, Positions
-
-    from .analysis import NoteAnalyzer
-
-    if type(field.format) is Positions and isinstance(field.analyzer, NoteAnalyzer):
-        return "positions"
-    if type(field.format) is Existence and type(field.analyzer) is IDTokenizer:
-        return "id"
-    if type(field.format) is Frequency and field.analyzer == KeywordAnalyzer(
-        lowercase=True, commas=True
-    ):
-        return "keywords"  # comma-separated, stripped, lowercased
-    raise TypeError(f"field {name!r}: SegmentBuilder does not write {field!r}")
+_FLUSH = 1 << 20  # bytes of postings or terms gathered before they are written
+_KEY_VALUE_LENGTHS = struct.Struct("!ii")  # HashWriter's, before each key and value
 
 
-_KEYWORD = re.compile("[^,]+")  # Whoosh's CommaSeparatedTokenizer
+def _length_column(perdoc: Any, fieldname: str) -> Any:
+    """The writer of a field's length column in ``perdoc`` (made as add_field makes it)."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
-
-@functools.cache
-def _packed(n: int) -> bytes:
-    from whoosh.system import pack_uint
-
-    return pack_uint(n)  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _encoder() -> Any:
-    """Whoosh's encoding of a posting's positions (``Positions.encode``), remembered
-    for a single position: most terms occur once in a section."""
-    from whoosh.formats import Positions
-
-    encode = Positions().encode
-    single: dict[int, bytes] = {}
-
-    def encoded(poses: list[int]) -> bytes:
-        if len(poses) == 1 and poses[0] < 65536:
-            pos = poses[0]
-            value = single.get(pos)
-            if value is None:
-                value = single[pos] = encode(poses)
-            return value
-        return encode(poses)  # type: ignore[no-any-return]
-
-    return encoded
-
-
-@functools.cache
-def _quantized() -> Any:
-    from whoosh.util.numeric import byte_to_length, length_to_byte
-
-    return length_to_byte, byte_to_length
-
-
-def _stored_length(length: int) -> int | None:
-    """The length a posting is written with: the field's length as the length column
-    stores it (one byte), as Whoosh's commit reads it back (None for a byte of 0)."""
-    to_byte, to_length = _quantized()
-    if not length:
-        return None
-    byte = to_byte(length)
-    return int(to_length(byte)) if byte else None
+    name = _lenfield(fieldname)
+    if not perdoc._has_column(name):
+        perdoc._create_column(name, LENGTHS_COLUMN)
+    return perdoc._get_column(name)

@@ -186,6 +186,13 @@ def _fsync_path(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
+def sync(folder: Path, names: list[str]) -> None:
+    """fsync the named files of ``folder`` (a worker, for the segment files it wrote:
+    :func:`publish` then finds them on disk already)."""
+    for name in names:
+        _fsync_path(folder / name)
+
+
 def publish(
     index_dir: Path,
     tmp: Path,
