@@ -97,7 +97,7 @@ def build_index(
 
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
-        # Leftovers of a crashed or killed run go first (the update below reseals).
+        # A crashed or killed run's leftovers are for the full update to clean (and reseal).
         quiet = not rebuild and not store.leftovers(index_dir, keep=live)
         same = unchanged(index_dir, notes_dir, key, discovery) if quiet else None
         if same is not None:  # nothing changed: found by a stat of each folder and note
@@ -184,8 +184,8 @@ def build_index(
         stats.unchanged = len(table.notes) - len(changed)
 
         table_changed = not table.same_as(old) or not same_rules
+        _count(table, stats)
         if base is None or changed or removed or table_changed:
-            _count(table, stats)
             meta = {
                 "notes_root": str(notes_dir.resolve()),
                 "written": time.time(),
@@ -202,7 +202,6 @@ def build_index(
             # unfinished generation went, and with it links to the live files.
             seal.reseal(base.gen, key, base.known)
 
-        _count(table, stats)
         stats.seconds = time.perf_counter() - started
         return stats
 

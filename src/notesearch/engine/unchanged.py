@@ -10,8 +10,8 @@ each known note, and a listing of the folders whose signature was taken in
 the clock tick of a change). Only when nothing at all moved, by the same
 discovery rules, and the last walk warned about nothing (the full update
 would say it again), is the answer "unchanged", with the counts the last
-write kept in its meta table. Anything else, damage included, is left to the full update,
-which says what it finds.
+write kept in its meta table. Anything else, damage included, is left to
+the full update, which says what it finds.
 """
 
 from __future__ import annotations
