@@ -42,9 +42,7 @@ Counts = tuple[int, int, int]  # changed, new, removed
 def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, Any]) -> Counts:
     """(changed, new, removed) notes on disk since the index of ``table`` and ``meta``
     was written, by the discovery rules it was built with (stat only)."""
-    rules = meta.get("discovery") or {}
-    suffixes = rules.get("extensions") or NOTE_SUFFIXES
-    ignore = rules.get("ignore") or ()
+    suffixes, ignore = _rules(meta)
     started = meta.get("scanned_ns")
     if table.folders is None or type(started) is not int:
         return _whole(notes_dir, index_dir, table, suffixes, ignore)
@@ -53,7 +51,8 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
     state = _folders_changed(root, folders, started)
     if state is None:
         return _whole(notes_dir, index_dir, table, suffixes, ignore)
-    relist, gone = state
+    moved, racy_only, gone = state
+    relist = moved + racy_only
     listed: dict[str, tuple[int, int]] = {}
     if relist:
         found = rescan(notes_dir, relist, folders, [index_dir], suffixes=suffixes, ignore=ignore)
@@ -75,32 +74,19 @@ def untouched(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str
     clock tick of a change ("racy") list the same notes and assets, with no warning.
     False when the walk kept no folder signatures (symlinks, unreadable folders): then
     only a walk can tell."""
-    rules = meta.get("discovery") or {}
     started = meta.get("scanned_ns")
     folders = table.folders
     if folders is None or type(started) is not int:
         return False
     root = str(notes_dir)
-    relist: list[str] = []
-    for rel, kept in folders.items():
-        try:
-            info = os.stat(os.path.join(root, rel) if rel else root)
-        except OSError:
-            return False
-        if not stat.S_ISDIR(info.st_mode) or folder_signature(info) != kept:
-            return False
-        if racy(kept, started):
-            relist.append(rel)
+    state = _folders_changed(root, folders, started)
+    if state is None or state[0] or state[2]:  # unreadable, moved or gone folders
+        return False
+    relist = state[1]
     listed: dict[str, tuple[int, int]] = {}
     if relist:
-        found = rescan(
-            notes_dir,
-            relist,
-            folders,
-            [index_dir],
-            suffixes=rules.get("extensions") or NOTE_SUFFIXES,
-            ignore=rules.get("ignore") or (),
-        )
+        suffixes, ignore = _rules(meta)
+        found = rescan(notes_dir, relist, folders, [index_dir], suffixes=suffixes, ignore=ignore)
         if found is None or found.warnings:
             return False
         listed = {n.path: (n.size, n.mtime_ns) for n in found.notes}
@@ -113,12 +99,20 @@ def untouched(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str
     return _notes_changed(root, table, set(relist), listed) == (0, 0)
 
 
+def _rules(meta: dict[str, Any]) -> tuple[Any, Any]:
+    """(note suffixes, ignore patterns): the discovery rules the index was built with."""
+    rules = meta.get("discovery") or {}
+    return rules.get("extensions") or NOTE_SUFFIXES, rules.get("ignore") or ()
+
+
 def _folders_changed(
     root: str, folders: dict[str, tuple[int, int, int]], started: int
-) -> tuple[list[str], set[str]] | None:
-    """(the folders whose entries may have changed, the folders gone); None when one cannot
+) -> tuple[list[str], list[str], set[str]] | None:
+    """(the folders whose signature moved, those whose signature is as kept but "racy",
+    the folders gone): the first two are to be listed again. None when a folder cannot
     be looked at now (only a whole walk says what that means)."""
-    relist: list[str] = []
+    moved: list[str] = []
+    racy_only: list[str] = []
     gone: set[str] = set()
     for rel, kept in folders.items():
         try:
@@ -130,9 +124,11 @@ def _folders_changed(
             return None
         if not stat.S_ISDIR(info.st_mode):
             gone.add(rel)
-        elif folder_signature(info) != kept or racy(kept, started):
-            relist.append(rel)
-    return relist, gone
+        elif folder_signature(info) != kept:
+            moved.append(rel)
+        elif racy(kept, started):
+            racy_only.append(rel)
+    return moved, racy_only, gone
 
 
 def _notes_changed(
