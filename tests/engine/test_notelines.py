@@ -115,6 +115,6 @@ def test_only_the_last_notes_are_kept(tmp_path: Path) -> None:
     kept = NoteLines(str(tmp_path), kept=3)
     for n in range(5):
         kept.get(f"{n}.md")
-    assert list(kept._lines) == ["2.md", "3.md", "4.md"]
+    assert kept._lines.keys() == ["2.md", "3.md", "4.md"]
     kept.get("2.md")
-    assert list(kept._lines) == ["3.md", "4.md", "2.md"]
+    assert kept._lines.keys() == ["3.md", "4.md", "2.md"]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 from whoosh import query
 
 from ..models import Snippet, Span
+from .kept import Kept
 from .reader import Index
 from .schema import SEARCH_FIELDS, make_analyzer
 from .snippets import make_snippet
@@ -67,36 +66,23 @@ def find_spans(text: str, terms: Iterable[str]) -> list[Span]:
     return merge((start, end) for term, start, end in _tokens(text) if term in wanted)
 
 
-class _Tokens:
-    """The analysed tokens of the texts highlighted last (a search as the user types
-    highlights the same sections again with other terms), at most :data:`_KEPT_CHARS`
-    characters of text in all, the least recently used let go."""
+# The analysed tokens of the texts highlighted last (a search as the user types
+# highlights the same sections again with other terms), at most _KEPT_CHARS
+# characters of text in all.
+_KEPT_TOKENS: Kept[str, tuple[tuple[str, int, int], ...]] = Kept(
+    _KEPT_CHARS, lambda text, _tokens: len(text)
+)
 
-    def __init__(self) -> None:
-        self._kept: OrderedDict[str, tuple[tuple[str, int, int], ...]] = OrderedDict()
-        self._chars = 0
-        self._lock = threading.Lock()
 
-    def __call__(self, text: str) -> tuple[tuple[str, int, int], ...]:
-        with self._lock:
-            tokens = self._kept.get(text)
-            if tokens is not None:
-                self._kept.move_to_end(text)
-                return tokens
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    tokens = _KEPT_TOKENS.get(text)
+    if tokens is None:
         tokens = tuple(
             (token.text, token.startchar, token.endchar)
             for token in ANALYZER(text, chars=True, mode="index")
         )
-        with self._lock:
-            if text not in self._kept:
-                self._kept[text] = tokens
-                self._chars += len(text)
-                while self._chars > _KEPT_CHARS:
-                    self._chars -= len(self._kept.popitem(last=False)[0])
-        return tokens
-
-
-_tokens = _Tokens()
+        _KEPT_TOKENS.put(text, tokens)
+    return tokens
 
 
 def merge(spans: Iterable[tuple[int, int]]) -> list[Span]:

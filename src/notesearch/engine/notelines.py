@@ -14,11 +14,10 @@ inside the notes folder). A note that cannot be read is not kept.
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 
 from ..errors import NotesearchError
 from ..notes.read import read_lines
+from .kept import Kept
 
 KEPT = 256  # notes kept, the least recently used let go
 
@@ -37,8 +36,7 @@ class NoteLines:
         self.root = root
         self._root_real = os.path.realpath(root)
         self.kept = kept
-        self._lines: OrderedDict[str, tuple[Signature, list[str]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lines: Kept[str, tuple[Signature, list[str]]] = Kept(kept)
 
     def get(self, path: str) -> list[str] | None:
         """The lines of note ``path`` (relative to the root); None when it cannot be read."""
@@ -57,16 +55,10 @@ class NoteLines:
         """
         full = os.path.join(self.root, path)
         before = _signature(os.stat(full))
-        with self._lock:
-            kept = self._lines.get(path)
-            if kept is not None and kept[0] == before:
-                self._lines.move_to_end(path)
-                return kept[1]
+        kept = self._lines.get(path)
+        if kept is not None and kept[0] == before:
+            return kept[1]
         lines = read_lines(self.root, path, root_real=self._root_real)
         if _signature(os.stat(full)) == before:  # not changed while it was read: keep it
-            with self._lock:
-                self._lines[path] = (before, lines)
-                self._lines.move_to_end(path)
-                while len(self._lines) > self.kept:
-                    self._lines.popitem(last=False)
+            self._lines.put(path, (before, lines))
         return lines

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-from collections import OrderedDict
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -18,6 +16,7 @@ from ..notes import tags as tagmod
 from ..notes.links import NoteSet
 from ..paths import display
 from . import fresh, seal, statfile, store, tables
+from .kept import Kept
 from .notelines import NoteLines
 from .schema import SEARCH_FIELDS
 
@@ -82,8 +81,7 @@ class Index:
         self.lines = NoteLines(str(self.notes_dir)) if self.notes_dir is not None else None
         # Stored records read for ranking, kept while the index is open (a search
         # as the user types ranks mostly the same candidates again).
-        self._records: OrderedDict[int, dict[str, Any]] = OrderedDict()
-        self._records_lock = threading.Lock()
+        self._records: Kept[int, dict[str, Any]] = Kept(_RECORDS)
 
     def _open(self, key: bytes, checked: Path | None) -> None:
         """Open the live generation, all of it (see ``__init__``)."""
@@ -198,16 +196,11 @@ class Index:
 
     def record(self, docnum: int) -> dict[str, Any]:
         """The stored record of section ``docnum`` (shared: do not change it)."""
-        with self._records_lock:
-            kept = self._records.get(docnum)
-            if kept is not None:
-                self._records.move_to_end(docnum)
-                return kept
+        kept = self._records.get(docnum)
+        if kept is not None:
+            return kept
         data: dict[str, Any] = self._searcher.stored_fields(docnum)["data"]
-        with self._records_lock:
-            self._records[docnum] = data
-            if len(self._records) > _RECORDS:
-                self._records.popitem(last=False)
+        self._records.put(docnum, data)
         return data
 
     def sections(self) -> list[Section]:
