@@ -173,3 +173,37 @@ def test_multiplication_sign_before_quote_is_untouched() -> None:
     result = decode(text.encode("utf-8"))
     assert result.text == text
     assert result.repaired is False
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("note.md", id="top-level"),
+        pytest.param("a/b/note.md", id="nested"),
+        pytest.param("linked/note.md", id="folder-link-inside"),
+        pytest.param("out.md", id="file-link-out"),
+        pytest.param("outdir/x.md", id="folder-link-out"),
+        pytest.param("a/../note.md", id="dot-dot"),
+        pytest.param("./note.md", id="dot"),
+        pytest.param("a//b/note.md", id="empty-part"),
+        pytest.param("../outside/x.md", id="above-the-root"),
+        pytest.param("/etc/passwd", id="absolute"),
+        pytest.param("missing.md", id="missing-file"),
+    ],
+)
+def test_real_path_is_realpath(tmp_path: Path, path: str) -> None:
+    # real_path's shortcut (an lstat of each part) must agree with os.path.realpath.
+    import os
+
+    from notesearch.notes.read import real_path
+
+    root, outside = tmp_path / "notes", tmp_path / "outside"
+    (root / "a" / "b").mkdir(parents=True)
+    outside.mkdir()
+    for file in (root / "note.md", root / "a" / "b" / "note.md", outside / "x.md"):
+        file.write_text("# x\n")
+    (root / "linked").symlink_to(root / "a" / "b")
+    (root / "out.md").symlink_to(outside / "x.md")
+    (root / "outdir").symlink_to(outside)
+    real = os.path.realpath(root)
+    assert real_path(real, path) == os.path.realpath(os.path.join(real, path))

@@ -59,15 +59,46 @@ def check_note(root: str, path: str, root_real: str | None = None) -> os.stat_re
         NotARegularFile: not a regular file inside the root (any more).
         OSError: it cannot be looked at (gone, permissions).
     """
-    full = os.path.join(root, path)
-    st = os.stat(full)  # follows a symlink: its target is what would be opened
+    st = os.stat(os.path.join(root, path))  # follows a symlink: its target is what would be opened
     if not stat.S_ISREG(st.st_mode):
         raise NotARegularFile("not a regular file")
-    real = os.path.realpath(full)
     root_real = os.path.realpath(root) if root_real is None else root_real
+    _inside(root_real, path)
+    return st
+
+
+def _inside(root_real: str, path: str) -> str:
+    """The real path of note ``path`` under the real root, which it must lie inside.
+
+    Raises:
+        NotARegularFile: it leads outside the notes folder.
+        OSError: a part of it cannot be looked at.
+    """
+    real = real_path(root_real, path)
     if not within(root_real, real) or real == root_real:
         raise NotARegularFile("leads outside the notes folder")
-    return st
+    return real
+
+
+def real_path(root_real: str, path: str) -> str:
+    """``os.path.realpath(os.path.join(root_real, path))`` for a real ``root_real``.
+
+    A note's path relative to its folder seldom holds a link: then its real
+    path is the two joined, found with an ``lstat`` of each part instead of
+    ``realpath``'s walk from ``/``. Any link, ``.``, ``..``, empty part or
+    absolute path takes ``realpath`` itself.
+    """
+    if os.altsep:
+        path = path.replace(os.altsep, os.sep)
+    parts = path.split(os.sep)
+    if os.path.isabs(path) or os.path.splitdrive(path)[0] or {"", ".", ".."} & set(parts):
+        return os.path.realpath(os.path.join(root_real, path))
+    current = root_real
+    for part in parts:
+        current = os.path.join(current, part)
+        if stat.S_ISLNK(os.lstat(current).st_mode):
+            return os.path.realpath(os.path.join(root_real, path))
+    return current
 
 
 def check_for_editor(root: str, path: str) -> None:
@@ -91,7 +122,8 @@ def read_note(root: str, path: str, max_bytes: int, root_real: str | None = None
     by a FIFO (an open would block forever), a device, or a symlink leading
     out of the notes folder. So it is checked by :func:`check_note` before it
     is opened (without blocking), and the file opened must be that very
-    regular file (``fstat``). At most ``max_bytes + 1`` bytes are read.
+    regular file (``fstat``) at a real path inside the folder. At most
+    ``max_bytes + 1`` bytes are read.
 
     Raises:
         NotARegularFile: not a regular file inside the root (any more).
@@ -107,12 +139,16 @@ def read_note(root: str, path: str, max_bytes: int, root_real: str | None = None
             raise NotARegularFile("not a regular file")
         if (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
             raise NotARegularFile("replaced while it was opened")
-        real = os.path.realpath(full)
-        real_st = os.stat(real) if within(root_real, real) and real != root_real else None
-        if real_st is None or (real_st.st_dev, real_st.st_ino) != (st.st_dev, st.st_ino):
+        real_st = os.stat(_inside(root_real, path))
+        if (real_st.st_dev, real_st.st_ino) != (st.st_dev, st.st_ino):
             raise NotARegularFile("leads outside the notes folder")
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            return fh.read(max_bytes + 1)
+        data = bytearray()
+        while len(data) <= max_bytes:
+            chunk = os.read(fd, min(max_bytes + 1 - len(data), max(st.st_size + 1, 65536)))
+            if not chunk:
+                break
+            data += chunk
+        return bytes(data)
     finally:
         os.close(fd)
 
