@@ -86,7 +86,7 @@ def real_path(root_real: str, path: str) -> str:
     A note's path relative to its folder seldom holds a link: then its real
     path is the two joined, found with an ``lstat`` of each part instead of
     ``realpath``'s walk from ``/``. Any link, ``.``, ``..``, empty part or
-    absolute path takes ``realpath`` itself.
+    absolute path, or a part that cannot be looked at, takes ``realpath`` itself.
     """
     if os.altsep:
         path = path.replace(os.altsep, os.sep)
@@ -94,11 +94,16 @@ def real_path(root_real: str, path: str) -> str:
     if os.path.isabs(path) or os.path.splitdrive(path)[0] or {"", ".", ".."} & set(parts):
         return os.path.realpath(os.path.join(root_real, path))
     current = root_real
-    for part in parts:
-        current = os.path.join(current, part)
-        if stat.S_ISLNK(os.lstat(current).st_mode):
-            return os.path.realpath(os.path.join(root_real, path))
-    return current
+    try:
+        for part in parts:
+            current = os.path.join(current, part)
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                break
+        else:
+            return current
+    except OSError:  # gone: realpath says what it would be
+        pass
+    return os.path.realpath(os.path.join(root_real, path))
 
 
 def check_for_editor(root: str, path: str) -> None:
