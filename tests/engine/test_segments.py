@@ -177,3 +177,18 @@ def test_positions_are_the_analyzers_tokens(text: str, stem: bool) -> None:
     fresh = NoteAnalyzer(stoplist=STOP, stem=stem)
     assert fresh.positions(text) == expected
     assert fresh.positions(text) == expected  # from its cache too
+
+
+@pytest.mark.parametrize(
+    "text", [*TEXTS, "C# c++ F#", "x" * 200, "a.b-c_d e.f.g", "Training可以节省 모델을 résumé Straße"]
+)
+@pytest.mark.parametrize("stem", [True, False])
+def test_tokens_are_the_analyzers_tokens(text: str, stem: bool) -> None:
+    analyzer = NoteAnalyzer(stoplist=STOP, stem=stem)
+    expected = [
+        (token.text, token.startchar, token.endchar)
+        for token in analyzer(text, chars=True, mode="index")
+    ]
+    fresh = NoteAnalyzer(stoplist=STOP, stem=stem)
+    assert fresh.tokens(text) == expected
+    assert fresh.tokens(text) == expected  # from its cache too

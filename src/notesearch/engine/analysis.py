@@ -253,6 +253,26 @@ class NoteAnalyzer(Composable):  # type: ignore[misc]
                     seen.append(pos)
         return found
 
+    def tokens(self, value: str) -> list[tuple[str, int, int]]:
+        """(term, start, end) of each token of ``value``, as indexing sees them.
+
+        The same as calling the analyzer with ``chars=True, mode="index"``
+        (tested), without a Token per word: what highlighting spends its time on.
+        """
+        found: list[tuple[str, int, int]] = []
+        add = found.append
+        pieces = self._pieces
+        if value.isascii() and _SIGNED.search(value) is None:  # the chunks are the runs
+            for run in _RUN.finditer(value):
+                base = run.start()
+                for text, start, end, _ in pieces(run.group(), False, False, True, False):
+                    add((text, base + start, base + end))
+            return found
+        for base, chunk, cjk in chunks(value):
+            for text, start, end, _ in pieces(chunk, cjk, False, True, False):
+                add((text, base + start, base + end))
+        return found
+
     def _pieces(
         self, chunk: str, cjk: bool, query: bool, removestops: bool, no_morph: bool
     ) -> list[Piece]:

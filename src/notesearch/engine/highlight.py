@@ -77,10 +77,7 @@ _KEPT_TOKENS: Kept[str, tuple[tuple[str, int, int], ...]] = Kept(
 def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     tokens = _KEPT_TOKENS.get(text)
     if tokens is None:
-        tokens = tuple(
-            (token.text, token.startchar, token.endchar)
-            for token in ANALYZER(text, chars=True, mode="index")
-        )
+        tokens = tuple(ANALYZER.tokens(text))
         _KEPT_TOKENS.put(text, tokens)
     return tokens
 
