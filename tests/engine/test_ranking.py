@@ -356,6 +356,32 @@ def test_a_misspelt_word_among_known_ones_searches_its_nearest_word(
 
 
 @pytest.mark.parametrize(
+    ("word", "term", "limit"),
+    [
+        ("concurrency", "concurency", 2),  # a deletion after the prefix
+        ("concurrency", "conucrrency", 2),  # a transposition
+        ("conf", "cnof", 2),  # a transposition inside the first letters
+        ("lambda", "lambda", 1),  # the same word: 0
+        ("lambda", "lambdas", 1),  # a remainder that is empty on one side
+        ("training", "trainnig", 2),
+        ("training", "trxxxxng", 2),  # further than the limit: limit + 1 either way
+        ("abcabc", "abcbca", 2),
+        ("memory", "mem", 2),
+    ],
+)
+def test_the_edits_of_a_near_word_are_whooshs_distance(word: str, term: str, limit: int) -> None:
+    """The distance after the common prefix is the distance of the whole words."""
+    from whoosh.support.levenshtein import distance
+
+    from notesearch.engine.expand import _edits
+
+    assert min(_edits(word, term, limit), limit + 1) == min(
+        distance(word, term, limit=limit), limit + 1
+    )
+    assert _edits(word, term, 0) == distance(word, term)  # no limit: the exact distance
+
+
+@pytest.mark.parametrize(
     ("query", "searched", "first"),
     [
         ("slideshow", "(body:slide OR body:show)", "slides.md"),

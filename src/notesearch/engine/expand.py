@@ -74,9 +74,19 @@ def within(reader: Any, field: str, term: str, edits: int) -> list[str]:
     size = len(term)
     for raw in reader.expand_prefix(field, term[:PREFIX]):
         word = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-        if abs(len(word) - size) <= edits and damerau(word, term, limit=edits) <= edits:
+        if abs(len(word) - size) <= edits and _edits(word, term, edits) <= edits:
             found.append(word)
     return found
+
+
+def _edits(word: str, term: str, limit: int) -> int:
+    """Whoosh's Damerau-Levenshtein distance (at most ``limit + 1``), on what follows the
+    words' common prefix: the same distance (an edit inside a common prefix never
+    helps), computed on a smaller table (the prefix is at least :data:`PREFIX` letters)."""
+    start, end = 0, min(len(word), len(term))
+    while start < end and word[start] == term[start]:
+        start += 1
+    return int(damerau(word[start:], term[start:], limit=limit))
 
 
 def compound_parts(reader: Any, field: str, term: str) -> tuple[str, str] | None:
