@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import collector
 from .. import settings as settings_mod
 from ..models import Diagnostic, IndexStats, Note
 from ..notes.discover import Discovery, NoteFile, discover, require_folder
@@ -103,6 +104,8 @@ def build_index(
         if same is not None:  # nothing changed: found by a stat of each folder and note
             same.seconds = time.perf_counter() - started
             return same
+        # Real work from here (and worker processes inherit the collector's state).
+        collector.resume()
         from .base import open_base, verify_all
         from .documents import examine
         from .workers import in_parallel, worker_count
