@@ -57,6 +57,9 @@ NEVER = [
     "notesearch.notes.parse",
     "notesearch.engine.build",
     "notesearch.engine.workers",
+    "notesearch.engine.documents",  # the ranking's name words come from the analyzer
+    "notesearch.graph",  # no --links-to or --linked-from
+    "notesearch.listings",
     "notesearch.printers.terminal",
     "notesearch.finder",
     "notesearch.cli.index",
@@ -138,3 +141,12 @@ def test_an_index_with_nothing_to_do_imports_no_writer(indexed: Path, tmp_path: 
         )
     }
     assert loaded == set()
+
+
+def test_a_link_filter_imports_the_link_graph(indexed: Path, tmp_path: Path) -> None:
+    """The link graph is imported by the queries that filter by links, and only by them."""
+    code, modules = _imported(
+        tmp_path, "query", "epochs", "--links-to", "aws/s3.md", "--format", "plain"
+    )
+    assert code == 0
+    assert {"notesearch.graph.links", "notesearch.listings"} <= set(modules)
