@@ -12,12 +12,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 # Runs the command line in this process, then writes what it imported to a file.
 PROBE = """
 import json, sys
+LAZY = %r
 out = sys.argv[1]
 sys.argv = ["notesearch", *sys.argv[2:]]
 try:
@@ -30,9 +32,24 @@ else:
 finally:
     sys.stdout.flush()
 real = {n for n, m in sys.modules.items() if type(m).__name__ != "_StandIn"}
+compiled = [  # the patterns compiled on first use, that were
+    f"{name}.{function}"
+    for name, function in LAZY
+    if name in sys.modules and getattr(sys.modules[name], function).cache_info().currsize
+]
 with open(out, "w") as fh:
-    json.dump({"code": code, "modules": sorted(real)}, fh)
+    json.dump({"code": code, "modules": sorted(real), "compiled": compiled}, fh)
 """
+
+# Regular expressions compiled on first use (functools.cache): each costs a cold query
+# tenths of a millisecond to a few milliseconds to compile.
+LAZY = [
+    ("notesearch.engine.analysis", "_cjk_run"),
+    ("notesearch.notes.read", "_mojibake"),
+    ("notesearch.notes.tags", "_tag_in_text"),
+    ("notesearch.sanitize", "_unsafe_block"),
+    ("notesearch.sanitize", "json_unsafe"),
+]
 
 NEVER = [
     "rich",
@@ -70,18 +87,23 @@ NEVER = [
 
 
 def _imported(tmp_path: Path, *args: str) -> tuple[int, list[str]]:
+    data = _probe(tmp_path, *args)
+    return data["code"], data["modules"]
+
+
+def _probe(tmp_path: Path, *args: str) -> dict[str, Any]:
     out = tmp_path / "modules.json"
     env = {**os.environ, "NOTESEARCH_NO_SERVER": "1"}
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, str(out), *args],
+        [sys.executable, "-c", PROBE % (LAZY,), str(out), *args],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
     )
     assert proc.stderr == ""
-    data = json.loads(out.read_text(encoding="utf-8"))
-    return data["code"], data["modules"]
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return data
 
 
 @pytest.fixture
@@ -150,3 +172,19 @@ def test_a_link_filter_imports_the_link_graph(indexed: Path, tmp_path: Path) -> 
     )
     assert code == 0
     assert {"notesearch.graph.links", "notesearch.listings"} <= set(modules)
+
+
+@pytest.mark.parametrize(
+    ("args", "compiled"),
+    [
+        (["training", "--format", "plain"], []),
+        (["training", "--format", "jsonl"], ["notesearch.sanitize.json_unsafe"]),
+        (["trainingé", "--format", "plain"], ["notesearch.engine.analysis._cjk_run"]),
+    ],
+)
+def test_a_query_compiles_only_the_patterns_it_uses(
+    indexed: Path, tmp_path: Path, args: list[str], compiled: list[str]
+) -> None:
+    data = _probe(tmp_path, "query", *args)
+    assert data["code"] in (0, 1)
+    assert data["compiled"] == compiled
