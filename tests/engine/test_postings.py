@@ -334,9 +334,15 @@ def test_the_best_are_the_first_best_in_scoring_order(
     scores: dict[int, float], count: int | None
 ) -> None:
     """As ``heapq.nlargest`` over the (docnum, score) items: of equal scores at the cut,
-    the first scored are kept; then by score and docnum."""
-    held = Scores.__new__(Scores)
-    held.scores = scores
+    the first scored are kept; then by score and docnum. The same from the scores of
+    several words (a dict) and from one word's postings (arrays, in postings order)."""
     items = scores.items()
     top = items if count is None else heapq.nlargest(count, items, key=itemgetter(1))
-    assert held.best(count) == sorted(((s, d) for d, s in top), key=lambda t: (-t[0], t[1]))
+    expected = sorted(((s, d) for d, s in top), key=lambda t: (-t[0], t[1]))
+    several = Scores.__new__(Scores)
+    several._scores = scores
+    one = Scores.__new__(Scores)
+    one._scores = None
+    one._docs, one._values = array("q", scores), array("d", scores.values())
+    assert several.best(count) == one.best(count) == expected
+    assert one.scores == scores and list(one.scores) == list(scores)

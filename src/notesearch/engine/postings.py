@@ -59,7 +59,12 @@ def plain_words(parsed: query.Query) -> list[str] | None:
 
 
 class Scores:
-    """Every section's BM25 for some words, worked out once; the best on demand."""
+    """Every section's BM25 for some words, worked out once; the best on demand.
+
+    For one word, the scores are its postings' own, kept as they come (docnums and
+    values in postings order, segment after segment): no look-up per posting, and
+    :attr:`scores` is made only when asked for. Words after the first add theirs.
+    """
 
     def __init__(
         self,
@@ -71,11 +76,11 @@ class Scores:
         weighting = searcher.weighting
         if not isinstance(weighting, BM25F):
             raise TypeError("postings scoring needs BM25F")
-        self.scores: dict[int, float] = {}
         self.holders: dict[str, set[int]] = {}  # word -> the sections that hold it
-        scores = self.scores
-        get = scores.get
         several = len(words) > 1
+        self._scores: dict[int, float] | None = {} if several else None
+        self._docs, self._values = array("q"), array("d")  # one word's, in order
+        scores = self._scores
         decoded = _decoded(searcher)
         for number, (segment, base) in enumerate(searcher.reader().leaf_readers()):
             for nth, word in enumerate(words):
@@ -92,27 +97,49 @@ class Scores:
                     ]
                     docs = [docs[i] for i in keep]
                     values = [values[i] for i in keep]
-                if several:  # which words a section holds: asked only then
-                    held.update(docs)
+                if scores is None:
+                    self._docs.extend(docs)
+                    self._values.extend(values)
+                    continue
+                held.update(docs)  # which words a section holds: asked only for several
                 if nth == 0:
                     # No score yet for a document of this segment (the segments'
                     # docnums do not overlap), and 0.0 + v is v: BM25 values are > 0.
                     scores.update(zip(docs, values, strict=True))
                     continue
+                get = scores.get
                 for doc, value in zip(docs, values, strict=True):
                     scores[doc] = get(doc, 0.0) + value
+
+    @property
+    def scores(self) -> dict[int, float]:
+        """docnum -> BM25, of every section that holds one of the words (in scoring order)."""
+        if self._scores is None:
+            self._scores = dict(zip(self._docs, self._values, strict=True))
+        return self._scores
 
     def terms(self, docnum: int) -> frozenset[str]:
         """The words a section holds."""
         return frozenset(word for word, held in self.holders.items() if docnum in held)
 
     def best(self, count: int | None) -> list[tuple[float, int]]:
-        """(score, docnum) of the ``count`` best (None: all), best first, then by docnum."""
-        scores = self.scores
-        # The same as nlargest over the items by score (equal scores: the first kept), without
-        # a tuple per section.
-        top = scores if count is None else heapq.nlargest(count, scores, key=scores.__getitem__)
-        return sorted(((scores[docnum], docnum) for docnum in top), key=lambda t: (-t[0], t[1]))
+        """(score, docnum) of the ``count`` best (None: all), best first, then by docnum.
+
+        The same as ``heapq.nlargest`` over the (docnum, score) items in scoring order:
+        of equal scores at the cut, the first scored are kept.
+        """
+        if self._scores is None:  # one word: its postings, in order, are the items
+            docs, values = self._docs, self._values
+            at = range(len(values))
+            top = at if count is None else heapq.nlargest(count, at, key=values.__getitem__)
+            found = [(values[i], docs[i]) for i in top]
+        else:
+            scores = self._scores
+            keys = (
+                scores if count is None else heapq.nlargest(count, scores, key=scores.__getitem__)
+            )
+            found = [(scores[docnum], docnum) for docnum in keys]
+        return sorted(found, key=lambda t: (-t[0], t[1]))
 
 
 Postings = tuple[Sequence[int], Sequence[float]]  # (docnums, BM25 values), in postings order
