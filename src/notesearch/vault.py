@@ -113,7 +113,7 @@ class Vault:
 
     def require_notes(self) -> None:
         """Raise NotesFolderError unless the notes folder is a folder."""
-        from .notes.discover import require_folder
+        from .notes.folders import require_folder
 
         require_folder(self.notes_dir)
 

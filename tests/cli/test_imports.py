@@ -76,6 +76,7 @@ NEVER = [
     "notesearch.engine.workers",
     "notesearch.engine.documents",  # the ranking's name words come from the analyzer
     "notesearch.graph",  # no --links-to or --linked-from
+    "notesearch.notes.discover",  # no folder moved: no walk
     "notesearch.listings",
     "notesearch.printers.terminal",
     "notesearch.finder",

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from .. import collector
 from .. import settings as settings_mod
 from ..models import Diagnostic, IndexStats, Note
-from ..notes.discover import Discovery, NoteFile, discover, require_folder
+from ..notes.discover import Discovery, NoteFile, discover
+from ..notes.folders import require_folder
 from ..notes.links import NoteSet
 from . import folder, seal, store
 from .tables import FileTable, NoteEntry
