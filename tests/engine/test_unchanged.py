@@ -59,7 +59,7 @@ def test_nothing_changed_is_answered_without_the_tables(
         raise AssertionError("the file table was read")
 
     monkeypatch.setattr(tables, "read_table", no_table)
-    monkeypatch.setattr(build, "discover", no_table)
+    monkeypatch.setattr(discovery, "discover", no_table)
     stats, answer = _update(notes, index, monkeypatch)
     assert answer is not None and not stats.written
     assert store.current(index) == live
