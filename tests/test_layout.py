@@ -3,9 +3,9 @@
 Layers, lowest first (a module imports only from lower layers, or from its
 own package at its own layer):
 
-    errors, models, paths, pidlock, sanitize, signals  <  settings  <  notes/  <  engine/  <  graph/
-    and watch  <  vault, editor, printers/  <  answers, live  <  serve/, assist/, finder/
-    <  cli/  <  __init__, __main__
+    collector, errors, models, paths, pidlock, sanitize, signals  <  settings  <  notes/
+    <  engine/  <  graph/ and watch  <  vault, editor, printers/  <  answers, live
+    <  serve/, assist/, finder/  <  cli/  <  __init__, __main__
 
 No import cycles (type-only imports aside); no module over about 300 lines.
 """
@@ -40,6 +40,7 @@ ALLOWED = {
 }
 
 LAYERS = {
+    "collector": 0,
     "errors": 0,
     "models": 0,
     "listings": 1,

@@ -10,6 +10,7 @@ one, so the output stays on one line and means what the note says.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # Every character that is invisible or changes how text around it reads:
 # Unicode categories Cc (C0 and C1 controls, DEL; tab and newline included:
@@ -76,11 +77,22 @@ def _split_out(first: int, last: int, keep: set[int]) -> list[tuple[int, int]]:
     return pieces
 
 
+# Each class costs a few tenths of a millisecond to compile (the regular expression
+# compiler sets each code point of a range one by one): the two that not every
+# command uses are compiled on first use.
 _UNSAFE = _char_class(RANGES)
-_UNSAFE_BLOCK = _char_class(RANGES, keep="\t\n")  # whole notes keep their lines
-# What JSON output must escape beyond json.dumps: the same, but not the C0
-# controls json.dumps escapes itself, and lone surrogates as JSON escapes.
-JSON_UNSAFE = _char_class(RANGES, keep="".join(map(chr, range(0x20))))
+
+
+@cache
+def _unsafe_block() -> re.Pattern[str]:
+    return _char_class(RANGES, keep="\t\n")  # whole notes keep their lines
+
+
+@cache
+def json_unsafe() -> re.Pattern[str]:
+    """What JSON output must escape beyond json.dumps: the same, but not the C0
+    controls json.dumps escapes itself, and lone surrogates as JSON escapes."""
+    return _char_class(RANGES, keep="".join(map(chr, range(0x20))))
 
 
 def escape(code: int) -> str:
@@ -111,7 +123,8 @@ def clean(text: str) -> str:
 
 def clean_block(text: str) -> str:
     """As :func:`clean`, but newlines and tabs are kept (for whole notes)."""
-    return _UNSAFE_BLOCK.sub(_escape, text) if _UNSAFE_BLOCK.search(text) else text
+    unsafe = _unsafe_block()
+    return unsafe.sub(_escape, text) if unsafe.search(text) else text
 
 
 def clean_line(text: str) -> str:

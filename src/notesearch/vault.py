@@ -113,7 +113,7 @@ class Vault:
 
     def require_notes(self) -> None:
         """Raise NotesFolderError unless the notes folder is a folder."""
-        from .notes.discover import require_folder
+        from .notes.folders import require_folder
 
         require_folder(self.notes_dir)
 
@@ -179,10 +179,13 @@ class Vault:
     ) -> QueryOutcome:
         from .engine.search import search
         from .engine.spelling import suggest
-        from .graph.links import link_filter
 
         links_to, linked_from = request.links_to, request.linked_from
-        sections = link_filter(idx, self.notes_dir, links_to, linked_from, request.cwd)
+        sections = None
+        if links_to is not None or linked_from is not None:  # the link graph only then
+            from .graph.links import link_filter
+
+            sections = link_filter(idx, self.notes_dir, links_to, linked_from, request.cwd)
 
         def run(text: str) -> SearchResult:
             return search(

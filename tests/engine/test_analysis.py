@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 
 import pytest
 
@@ -161,9 +163,37 @@ def test_fold(text: str, expected: str) -> None:
     assert fold(text) == expected
 
 
-def test_has_cjk() -> None:
-    assert has_cjk("模型") and has_cjk("abcモデル") and has_cjk("모델")
-    assert not has_cjk("résumé") and not has_cjk("Ｗｉｆｉ")
+@pytest.mark.parametrize(
+    ("text", "cjk"),
+    [
+        ("模型", True),
+        ("abcモデル", True),
+        ("모델", True),
+        ("𠀋", True),  # beyond the BMP
+        ("résumé", False),
+        ("Ｗｉｆｉ", False),
+        ("", False),
+        ("plain ascii c++ words", False),
+    ],
+)
+def test_has_cjk(text: str, cjk: bool) -> None:
+    assert has_cjk(text) is cjk
+
+
+def test_ascii_text_never_compiles_the_cjk_class() -> None:
+    """Its class costs a cold query 1-2 ms to compile: only text with non-ASCII needs it."""
+    code = (
+        "from notesearch.engine import analysis\n"
+        "from notesearch.engine.highlight import ANALYZER\n"
+        "ANALYZER.tokens('Spot training, S3Bucket and C# notes.')\n"
+        "ANALYZER.positions('Spot training, S3Bucket and C# notes.')\n"
+        "analysis.has_cjk('training')\n"
+        "before = analysis._cjk_run.cache_info().currsize\n"
+        "ANALYZER.tokens('モデル training')\n"
+        "print(before, analysis._cjk_run.cache_info().currsize)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.split() == ["0", "1"]
 
 
 def test_the_analyzer_pickles_without_its_cache() -> None:

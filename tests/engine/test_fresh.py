@@ -18,6 +18,7 @@ from notesearch.engine import fresh, tables
 from notesearch.engine.build import build_index
 from notesearch.engine.documents import Outcome
 from notesearch.models import Diagnostic
+from notesearch.notes import discover as discovery
 from notesearch.notes.discover import discover
 from tests.helpers import write
 
@@ -130,7 +131,7 @@ def test_each_change_is_counted_as_a_whole_walk_counts_it(
     with open_index(index, notes) as ix:
         assert ix.stat.folders is not None  # the lean check applies to this vault
         change(notes)
-        monkeypatch.setattr(fresh, "discover", _no_whole_walk)
+        monkeypatch.setattr(discovery, "discover", _no_whole_walk)
         assert ix.changes(notes) == expected
     monkeypatch.undo()
     assert _whole(notes, index) == expected
@@ -158,7 +159,7 @@ def test_a_folder_changed_within_the_walks_clock_tick_is_listed_again(
         write(notes, "sub/new.md", "# New\n")
         # A coarse clock: the folder's signature did not move although it changed.
         monkeypatch.setattr(fresh, "folder_signature", lambda info: recorded["sub"])
-        monkeypatch.setattr(fresh, "discover", _no_whole_walk)
+        monkeypatch.setattr(discovery, "discover", _no_whole_walk)
         assert ix.changes(notes) == (0, 1, 0)
 
 
@@ -236,7 +237,7 @@ def test_a_symlink_made_after_the_build_means_a_whole_walk(
         walks.append(root)
         return discover(root, *args, **kwargs)
 
-    monkeypatch.setattr(fresh, "discover", counted)
+    monkeypatch.setattr(discovery, "discover", counted)
     with open_index(index, notes) as ix:
         assert ix.changes(notes) == expected
     assert walks == [notes]
@@ -248,7 +249,7 @@ def test_an_unreadable_folder_means_a_whole_walk(
     notes, index = vault
     write(notes, "sub/new.md", "# New\n")
     monkeypatch.setattr(
-        fresh, "rescan", lambda *args, **kwargs: None
+        discovery, "rescan", lambda *args, **kwargs: None
     )  # what rescan says of a folder it cannot enter
     with open_index(index, notes) as ix:
         assert ix.changes(notes) == (0, 1, 0)

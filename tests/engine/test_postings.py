@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import gc
+import heapq
+import pickle
+import struct
+import zlib
+from array import array
 from dataclasses import replace
+from operator import itemgetter
 from pathlib import Path
 
 import pytest
@@ -201,3 +207,142 @@ def test_link_counts_are_kept_for_each_open_index(tmp_path: Path) -> None:
     finally:
         new.close()
         old.close()
+
+
+def test_blocks_are_read_as_whoosh_reads_them(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every block of every word: the ids and weights read without the values are
+    Whoosh's own (the same numbers, the same types), none read Whoosh's way instead."""
+    fallbacks: list[str] = []
+    head = postings._head
+
+    def counted(matcher: object) -> object:
+        found = head(matcher)
+        if found is None:
+            fallbacks.append(repr(matcher))
+        return found
+
+    monkeypatch.setattr(postings, "_head", counted)
+    compared = 0
+    for segment, _ in index._searcher.reader().leaf_readers():
+        for term in segment.lexicon("body"):
+            word = term.decode("utf-8")
+            ours = list(postings._blocks(segment, "body", word))
+            matcher = segment._terms.matcher("body", term, segment.schema["body"].format)
+            theirs = []
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                theirs.append((matcher._ids, matcher._weights))
+                matcher._next_block()
+            assert [(tuple(i), list(w), type(w)) for i, w in ours] == [
+                (tuple(i), list(w), type(w)) for i, w in theirs
+            ], word
+            compared += len(theirs)
+    assert compared > 100
+    assert fallbacks == []
+
+
+class _Block:
+    """What :func:`postings._head` reads of a Whoosh 3 matcher: one block, pickled and
+    compressed as Whoosh 3 writes it (codec/whoosh3.py, ``_write_block``)."""
+
+    def __init__(self, docnums: list[int], weights: list[float], values: object, zip_: bool):
+        deltas = tuple(b - a for a, b in zip([0, *docnums], docnums, strict=False))
+        if all(w == 1.0 for w in weights):
+            mini: object = None
+        elif all(w == weights[0] for w in weights):
+            mini = weights[0]
+        else:
+            mini = tuple(weights)
+        data = pickle.dumps((deltas, mini, values), 2)
+        self._data = zlib.compress(data, 3) if zip_ else data
+        self._postfile = self
+        self._dataoffset, self._nextoffset = 0, len(self._data)
+        self._compression = zip_
+        self._blocklength = len(docnums)
+        self._byteids = False
+
+    def get(self, offset: int, length: int) -> bytes:
+        return self._data[offset : offset + length]
+
+
+# A float whose last pickled byte is "(", the byte of the MARK that starts more than 3 values.
+_MARK_LIKE = struct.unpack(">d", b"\x40\x00\x00\x00\x00\x00\x00\x28")[0]
+
+
+@pytest.mark.parametrize(
+    ("docnums", "weights", "zip_"),
+    [
+        ([7], [1.0], False),  # one posting: no MARK before its value
+        ([3, 9, 12], [2.0, 2.0, 2.0], False),  # one weight for all (a float)
+        ([3, 9, 12], [_MARK_LIKE] * 3, False),  # ... ending in the MARK's byte
+        ([3, 9, 12, 40], [_MARK_LIKE] * 4, True),
+        ([1, 2, 5, 8, 13], [1.0, 3.0, 1.0, 2.0, 5.0], True),
+        (list(range(0, 128 * 70_001, 70_001)), [float(i % 7 + 1) for i in range(128)], True),
+        # ids and weights longer than one inflated chunk (2,048 bytes)
+        (list(range(0, 400 * 90_001, 90_001)), [i + 0.5 for i in range(400)], True),
+    ],
+)
+def test_a_blocks_ids_and_weights_are_read_without_its_values(
+    docnums: list[int], weights: list[float], zip_: bool
+) -> None:
+    values = tuple(pickle.dumps([i, i + 4], 2)[2:] for i in range(len(docnums)))
+    block = _Block(docnums, weights, values, zip_)
+    head = postings._head(block)
+    assert head is not None
+    ids, read = head
+    assert tuple(ids) == tuple(docnums)
+    # One weight for all comes back as Whoosh's _read_weights makes it: float32s.
+    expected = array("f", weights) if len(set(weights)) == 1 else tuple(weights)
+    assert (list(read), type(read)) == (list(expected), type(expected))
+
+
+@pytest.mark.parametrize(
+    ("values", "extra", "read"),
+    [
+        ((b"\x00\x01", b"\x02"), 0, True),
+        (b"\x00\x01\x02\x03", 0, True),  # fixed-size values, joined: one bytes object
+        (None, 0, False),  # no values (a format without them): Whoosh reads the block
+        ((b"\x00\x01", b"\x02"), 1, False),  # fewer ids than the block says it has
+    ],
+)
+def test_a_block_not_as_expected_is_read_whooshs_way(
+    values: object, extra: int, read: bool
+) -> None:
+    block = _Block([4, 5], [1.0, 2.0], values, True)
+    block._blocklength += extra
+    head = postings._head(block)
+    assert (head is not None) == read
+    if head is not None:
+        assert (tuple(head[0]), tuple(head[1])) == ((4, 5), (1.0, 2.0))
+
+
+@pytest.mark.parametrize(
+    ("scores", "count"),
+    [
+        ({5: 1.0, 2: 3.0, 9: 3.0, 1: 2.0}, 2),
+        ({5: 1.0, 2: 3.0, 9: 2.0, 1: 2.0, 7: 2.0, 3: 2.0}, 3),  # the cut inside equal scores
+        ({8: 0.5, 4: 0.5, 6: 0.5, 2: 0.5}, 2),  # all equal: the first ones, by docnum
+        ({3: 1.5, 1: 2.5}, 5),
+        ({3: 1.5, 1: 2.5}, None),
+        ({}, 3),
+    ],
+)
+def test_the_best_are_the_first_best_in_scoring_order(
+    scores: dict[int, float], count: int | None
+) -> None:
+    """As ``heapq.nlargest`` over the (docnum, score) items: of equal scores at the cut,
+    the first scored are kept; then by score and docnum. The same from the scores of
+    several words (a dict) and from one word's postings (arrays, in postings order)."""
+    items = scores.items()
+    top = items if count is None else heapq.nlargest(count, items, key=itemgetter(1))
+    expected = sorted(((s, d) for d, s in top), key=lambda t: (-t[0], t[1]))
+    several = Scores.__new__(Scores)
+    several._scores = scores
+    one = Scores.__new__(Scores)
+    one._scores = None
+    one._docs, one._values = array("q", scores), array("d", scores.values())
+    assert several.best(count) == one.best(count) == expected
+    assert one.scores == scores and list(one.scores) == list(scores)

@@ -15,6 +15,7 @@ import pytest
 from notesearch.engine import build, store, tables
 from notesearch.engine.build import build_index
 from notesearch.models import IndexStats
+from notesearch.notes import discover as discovery
 from tests.engine.test_fresh import CHANGES, IGNORE, vault  # noqa: F401  (the fixture)
 from tests.helpers import write
 
@@ -58,7 +59,7 @@ def test_nothing_changed_is_answered_without_the_tables(
         raise AssertionError("the file table was read")
 
     monkeypatch.setattr(tables, "read_table", no_table)
-    monkeypatch.setattr(build, "discover", no_table)
+    monkeypatch.setattr(discovery, "discover", no_table)
     stats, answer = _update(notes, index, monkeypatch)
     assert answer is not None and not stats.written
     assert store.current(index) == live
@@ -182,9 +183,9 @@ def test_racy_folders_are_listed_again(
     assert stat is not None and stat.assets
     monkeypatch.setattr(fresh, "RACY_NS", 10**18)  # every folder racy
     listed: list[list[str]] = []
-    real = fresh.rescan
+    real = discovery.rescan
     monkeypatch.setattr(
-        fresh, "rescan", lambda n, f, *a, **k: listed.append(list(f)) or real(n, f, *a, **k)
+        discovery, "rescan", lambda n, f, *a, **k: listed.append(list(f)) or real(n, f, *a, **k)
     )
     assert fresh.untouched(notes, index, stat, meta)
     assert sorted(listed[0]) == sorted(stat.folders or {})

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import notesearch.engine.build as index_mod
+import notesearch.notes.discover as walk_mod  # what build_index walks the notes with
 from notesearch import build_index, open_index, search
 from notesearch.models import Hit, SearchResult, Section, Snippet
 from notesearch.printers import make_printer
@@ -28,7 +28,7 @@ from tests.hostile.helpers import FORMATS, index_ok, nsub, run, subprocess_env, 
 # Restored by hand where a test puts them back mid-test: monkeypatch.undo() would
 # also undo the autouse isolation (working folder, NOTESEARCH_*) and let the test
 # touch the real ./index.
-ORIGINAL_DISCOVER = index_mod.discover
+ORIGINAL_DISCOVER = walk_mod.discover
 ORIGINAL_SCANDIR = os.scandir
 
 SECRET = "outsidesecretword"
@@ -97,7 +97,7 @@ def test_query_does_not_open_a_note_that_became_a_fifo(tmp_path: Path) -> None:
 
 SWAP_SCRIPT = """
 import os, sys
-import notesearch.engine.build as m
+import notesearch.notes.discover as m
 real = m.discover
 target = sys.argv[1]
 def swap(*args, **kwargs):
@@ -196,16 +196,16 @@ def test_vanished_note_restored_with_same_mtime_is_indexed(
     write(notes, "a.md", "# A\n\nalphaword\n")
     gone = write(notes, "gone.md", "# Gone\n\ngoneword\n")
     data, st = gone.read_bytes(), gone.stat()
-    real = index_mod.discover
+    real = walk_mod.discover
 
     def discover_then_delete(*args, **kwargs):
         found = real(*args, **kwargs)
         gone.unlink()
         return found
 
-    monkeypatch.setattr(index_mod, "discover", discover_then_delete)
+    monkeypatch.setattr(walk_mod, "discover", discover_then_delete)
     index_ok()
-    monkeypatch.setattr(index_mod, "discover", ORIGINAL_DISCOVER)
+    monkeypatch.setattr(walk_mod, "discover", ORIGINAL_DISCOVER)
     gone.write_bytes(data)
     os.utime(gone, ns=(st.st_atime_ns, st.st_mtime_ns))
     index_ok()
@@ -239,19 +239,19 @@ def test_file_vanishing_between_discovery_and_reading(
     write(notes, "a.md", "# A\n\nalphaword\n")
     gone = write(notes, "gone.md", "# Gone\n\ngoneword\n")
     write(notes, "z.md", "# Z\n\nzuluword\n")
-    real = index_mod.discover
+    real = walk_mod.discover
 
     def discover_then_delete(*args, **kwargs):
         found = real(*args, **kwargs)
         gone.unlink()
         return found
 
-    monkeypatch.setattr(index_mod, "discover", discover_then_delete)
+    monkeypatch.setattr(walk_mod, "discover", discover_then_delete)
     result = index_ok()
     warned = _warnings(result.stderr)
     assert len(warned) == 1 and "gone.md" in warned[0]
     assert _indexed_paths(tmp_path) == ["a.md", "z.md"]
-    monkeypatch.setattr(index_mod, "discover", ORIGINAL_DISCOVER)
+    monkeypatch.setattr(walk_mod, "discover", ORIGINAL_DISCOVER)
     again = index_ok()
     assert _warnings(again.stderr) == []
 
@@ -279,16 +279,16 @@ def test_file_changing_during_the_run_is_caught_up_next_run(
 ) -> None:
     notes = tmp_path / "notes"
     note = write(notes, "a.md", "# A\n\nfirstword\n")
-    real = index_mod.discover
+    real = walk_mod.discover
 
     def discover_then_change(*args, **kwargs):
         found = real(*args, **kwargs)
         note.write_text("# A\n\nsecondword and more text\n")
         return found
 
-    monkeypatch.setattr(index_mod, "discover", discover_then_change)
+    monkeypatch.setattr(walk_mod, "discover", discover_then_change)
     index_ok()
-    monkeypatch.setattr(index_mod, "discover", ORIGINAL_DISCOVER)
+    monkeypatch.setattr(walk_mod, "discover", ORIGINAL_DISCOVER)
     index_ok()
     assert _found(tmp_path, "secondword") == ["a.md"]
     assert _found(tmp_path, "firstword") == []
@@ -361,7 +361,7 @@ def test_symlink_swapped_in_after_discovery_is_not_followed(
     outside = _outside(tmp_path)
     write(notes, "a.md", "# A\n\nalphaword\n")
     swapped = write(notes, "b.md", "# B\n\nbetaword\n")
-    real = index_mod.discover
+    real = walk_mod.discover
 
     def discover_then_swap(*args, **kwargs):
         found = real(*args, **kwargs)
@@ -369,7 +369,7 @@ def test_symlink_swapped_in_after_discovery_is_not_followed(
         os.symlink(outside / "secret.md", swapped)
         return found
 
-    monkeypatch.setattr(index_mod, "discover", discover_then_swap)
+    monkeypatch.setattr(walk_mod, "discover", discover_then_swap)
     build_index(notes, tmp_path / "index")
     assert _found(tmp_path, SECRET) == []
 

@@ -57,11 +57,11 @@ def test_note_growing_past_the_limit_after_discovery_is_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The size checked is the size read, not the size stat() saw."""
-    import notesearch.engine.build as index_mod
+    import notesearch.notes.discover as walk_mod  # what build_index walks the notes with
 
     notes = tmp_path / "notes"
     grower = write(notes, "grow.md", "# Grow\n\ngrowword\n")
-    real = index_mod.discover
+    real = walk_mod.discover
 
     def discover_then_grow(*args, **kwargs):
         found = real(*args, **kwargs)
@@ -69,7 +69,7 @@ def test_note_growing_past_the_limit_after_discovery_is_skipped(
             fh.write(b"z" * 5000)
         return found
 
-    monkeypatch.setattr(index_mod, "discover", discover_then_grow)
+    monkeypatch.setattr(walk_mod, "discover", discover_then_grow)
     warned: list[str] = []
     stats = build_index(
         notes, tmp_path / "index", max_bytes=1000, on_warning=lambda d: warned.append(str(d))

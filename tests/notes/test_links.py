@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 import pytest
 
 from notesearch.models import Link
@@ -14,6 +16,7 @@ from notesearch.notes.links import (
     split_anchor,
     wiki_link,
 )
+from notesearch.settings import NOTE_SUFFIXES
 
 
 @pytest.mark.parametrize(
@@ -227,10 +230,68 @@ def note_set() -> NoteSet:
         pytest.param("img", "q.md", None, id="asset-needs-extension"),
         pytest.param("r/note", "q.md", None, id="partial-folder-name-no-match"),
         pytest.param("", "a/q.md", "a/q.md", id="empty-is-self"),
+        pytest.param("A/OTHER", "q.md", "a/Other.md", id="folder-case-insensitive"),
+        pytest.param("z/deep", "q.md", "z/Deep.markdown", id="folder-markdown-suffix"),
+        pytest.param("deep/er/note.md", "q.md", "deep/er/note.md", id="whole-path"),
+        pytest.param("pics/img.png", "a/q.md", "pics/img.png", id="asset-folder"),
+        pytest.param("deep/er", "q.md", None, id="a-folder-is-no-note"),
+        pytest.param("er", "q.md", None, id="a-folder-name-is-no-note"),
     ],
 )
 def test_find_wiki(note_set: NoteSet, name: str, source: str, expected: str | None) -> None:
     assert note_set.find_wiki(name, source) == expected
+
+
+def _find_wiki_by_every_key(files: list[str], name: str, source: str) -> str | None:
+    """find_wiki as it was, over a map of every file by its name and by its whole path
+    (each with and without the note extension), in sorted order."""
+    names: dict[str, list[str]] = {}
+    for path in sorted(files):
+        lowered = path.lower()
+        base = posixpath.basename(lowered)
+        keys = {base, lowered}
+        for suffix in NOTE_SUFFIXES:
+            if base.endswith(suffix):
+                keys.update((base[: -len(suffix)], lowered[: -len(suffix)]))
+        for key in keys:
+            names.setdefault(key, []).append(path)
+    key = name.strip().replace("\\", "/").lstrip("/").lower()
+    if not key:
+        return source
+    candidates = names.get(key, [])
+    if "/" in key:
+        candidates = [
+            p
+            for p in names.get(posixpath.basename(key), [])
+            if p.lower() == key
+            or p.lower().endswith("/" + key)
+            or any(
+                p.lower() in (key + s,) or p.lower().endswith("/" + key + s) for s in NOTE_SUFFIXES
+            )
+        ]
+    if not candidates:
+        return None
+    folder = posixpath.dirname(source)
+    return min(candidates, key=lambda p: (posixpath.dirname(p) != folder, p.count("/"), len(p), p))
+
+
+def test_find_wiki_is_what_a_map_of_every_path_found() -> None:
+    """The name map holds file names only: the same answer for every kind of name."""
+    files = [*NOTES, *ASSETS, "x.md.md", "Top.MD", "a/b/c/Top.md", "n/README.markdown"]
+    names = {""}
+    for path in files:
+        parts = path.split("/")
+        for i in range(len(parts)):
+            tail = "/".join(parts[i:])
+            names |= {tail, tail.upper(), "/" + tail, tail.rsplit(".", 1)[0]}
+    assert len(names) > 60
+    extra = ["x.md.md", "Top.MD", "a/b/c/Top.md", "n/README.markdown"]
+    note_set = NoteSet([*NOTES, *extra], ASSETS)
+    for source in ("q.md", "a/q.md", "a/b/c/q.md", "zz/q.md"):
+        for name in sorted(names):
+            assert note_set.find_wiki(name, source) == _find_wiki_by_every_key(
+                files, name, source
+            ), (name, source)
 
 
 def test_find_wiki_shortest_path_at_same_depth() -> None:

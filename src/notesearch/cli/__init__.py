@@ -14,8 +14,13 @@ from importlib import import_module
 
 import click
 
+from .. import collector
 from .failures import closed_pipe, interrupted, may_end_now
 from .options import global_options
+
+# The commands that keep the garbage collector paused (see notesearch.collector): a
+# query all its short life, an index run until it has notes to read and write.
+STAY_PAUSED = frozenset({"query", "index"})
 
 # Each command's module is imported only when that command runs (or help lists
 # them all): a query does not pay for the options of the twelve others.
@@ -68,6 +73,8 @@ def cli(notes_dir: object, index_dir: object, color: object) -> None:
     --notes, --index and --color may also come after the command name.
     Exit codes: 0 found, 1 nothing found, 2 error, 130 interrupted.
     """
+    if click.get_current_context().invoked_subcommand not in STAY_PAUSED:
+        collector.resume()
 
 
 def main() -> None:
@@ -86,7 +93,7 @@ def main() -> None:
 
 
 def run() -> None:
-    """The process's entry point (``notesearch``, ``python -m notesearch``): :func:`main`,
+    """The command line as a process (``notesearch.__main__`` runs it): :func:`main`,
     and a finished query's process ends as soon as its output is flushed.
 
     Tearing the interpreter down (every module, Whoosh's readers) costs a cold

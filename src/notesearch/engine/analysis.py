@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator
+from functools import cache
 from typing import Any
 
 from whoosh.analysis import Composable, Token
@@ -47,10 +48,9 @@ _MARKS = (
     "\u0300-\u036f\u0483-\u0489\u0900-\u0963\u0966-\u0dff"
     "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 )
-# A run of word characters, joined by . and -; CJK runs inside it are cut out after.
-# (One class of CJK characters costs 1 ms to compile: it is used once.)
+# A run of word characters, joined by . and -; CJK runs inside it are cut out after
+# (one class of CJK characters costs 1-2 ms to compile: it is used once, see _cjk_run).
 _RUN = re.compile(f"[\\w{_MARKS}\u3099\u309a]+(?:[.\\-][\\w{_MARKS}\u3099\u309a]+)*")
-_CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 _SEGMENT = re.compile(r"[^._\-]+")
 _SIGNED = re.compile(r"[cCfF](?:#|\+\+)")  # where chunks() may find a language named with a sign
 # Words of a mixed-case segment, matched on its case shape (A upper, a lower, 0 other):
@@ -68,9 +68,16 @@ _CACHED_LEN = 64  # longer chunks are analysed every time
 Piece = tuple[str, int, int, int]
 
 
+@cache
+def _cjk_run() -> re.Pattern[str]:
+    """A run of CJK characters, compiled on first use (1-2 ms: the compiler sets its 45,000
+    code points one by one), which text all in ASCII never has."""
+    return re.compile(f"[{CJK_CHARS}]+")
+
+
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds a Han, kana or Hangul character."""
-    return _CJK_RUN.search(text) is not None
+    return not text.isascii() and _cjk_run().search(text) is not None
 
 
 # Languages named with a sign, which a word tokenizer would cut to one letter.
@@ -81,7 +88,7 @@ def chunks(text: str) -> Iterator[tuple[int, str, bool]]:
     """(offset, chunk, whether it is a CJK run) of each chunk of ``text``, in order."""
     for run in _RUN.finditer(text):
         word, base = run.group(0), run.start()
-        if word.isascii() or _CJK_RUN.search(word) is None:
+        if word.isascii() or _cjk_run().search(word) is None:
             if len(word) == 1 and word in "cCfF":
                 for sign in ("#", "++"):
                     named = word + sign
@@ -90,7 +97,7 @@ def chunks(text: str) -> Iterator[tuple[int, str, bool]]:
             yield base, word, False
             continue
         last = 0
-        for cjk in _CJK_RUN.finditer(word):
+        for cjk in _cjk_run().finditer(word):
             yield from _between(word, base, last, cjk.start())
             yield base + cjk.start(), cjk.group(0), True
             last = cjk.end()

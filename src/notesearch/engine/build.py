@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import collector
 from .. import settings as settings_mod
 from ..models import Diagnostic, IndexStats, Note
-from ..notes.discover import Discovery, NoteFile, discover, require_folder
-from ..notes.links import NoteSet
+from ..notes.folders import require_folder
 from . import folder, seal, store
 from .tables import FileTable, NoteEntry
 from .unchanged import counts, unchanged
@@ -25,6 +25,8 @@ from .unchanged import counts, unchanged
 # What only an update that changes something needs is imported then (an update
 # with nothing to do, the most frequent, is answered before: engine/unchanged.py).
 if TYPE_CHECKING:
+    from ..notes.discover import Discovery, NoteFile
+    from ..notes.links import NoteSet
     from .base import Base
     from .documents import Outcome
     from .workers import Work
@@ -103,6 +105,10 @@ def build_index(
         if same is not None:  # nothing changed: found by a stat of each folder and note
             same.seconds = time.perf_counter() - started
             return same
+        # Real work from here (and worker processes inherit the collector's state).
+        collector.resume()
+        from ..notes.discover import discover
+        from ..notes.links import NoteSet
         from .base import open_base, verify_all
         from .documents import examine
         from .workers import in_parallel, worker_count

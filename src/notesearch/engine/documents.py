@@ -19,6 +19,7 @@ from ..notes.discover import NoteFile
 from ..notes.links import NoteSet
 from ..notes.names import is_note_name, wiki_name
 from ..notes.read import decode, read_note
+from .highlight import words_of
 from .tables import NoteEntry
 
 WarningSink = Callable[[Diagnostic], None]
@@ -118,14 +119,6 @@ def _entry(note_file: NoteFile, hashed: str, note: Note) -> NoteEntry:
         sections=len(note.sections),
         links=sum(len(s.links) for s in note.sections),
     )
-
-
-def words_of(text: str) -> list[str]:
-    """The index terms of a title or heading as words: lowercased first, so that
-    a CamelCase name (``ListEventSourceMappings``) is one word, not four."""
-    from .highlight import ANALYZER
-
-    return sorted(ANALYZER.positions(text.lower()))  # the tokens' texts (tested the same)
 
 
 def documents(note: Note, note_set: NoteSet, aliases: Iterable[str]) -> Iterable[dict[str, Any]]:

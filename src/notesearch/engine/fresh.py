@@ -30,7 +30,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from ..notes.discover import discover, folder_signature, rescan
+from ..notes.folders import folder_signature
 from ..settings import NOTE_SUFFIXES
 from .statfile import StatTable, columns
 
@@ -55,6 +55,8 @@ def changes(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str, 
     relist = moved + racy_only
     listed: dict[str, tuple[int, int]] = {}
     if relist:
+        from ..notes.discover import rescan  # the walk: only when a folder moved
+
         found = rescan(notes_dir, relist, folders, [index_dir], suffixes=suffixes, ignore=ignore)
         if found is None:
             return _whole(notes_dir, index_dir, table, suffixes, ignore)
@@ -85,6 +87,8 @@ def untouched(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str
     relist = state[1]
     listed: dict[str, tuple[int, int]] = {}
     if relist:
+        from ..notes.discover import rescan  # the walk: only when a folder moved
+
         suffixes, ignore = _rules(meta)
         found = rescan(notes_dir, relist, folders, [index_dir], suffixes=suffixes, ignore=ignore)
         if found is None or found.warnings:
@@ -221,6 +225,8 @@ def _whole(
     notes_dir: Path, index_dir: Path, table: StatTable, suffixes: Any, ignore: Any
 ) -> Counts:
     """The same counts from a whole walk of the notes folder."""
+    from ..notes.discover import discover
+
     known = {**table.notes, **table.skipped}
     found = discover(notes_dir, exclude=[index_dir], suffixes=suffixes, ignore=ignore)
     on_disk = {n.path: (n.size, n.mtime_ns) for n in found.notes}

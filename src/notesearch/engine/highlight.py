@@ -25,6 +25,12 @@ _REACH = 256  # characters of a run looked at each side of a candidate (long tex
 _RUN = re.compile(r"[\w.\-]*")
 
 
+def words_of(text: str) -> list[str]:
+    """The index terms of a title or heading as words: lowercased first, so that
+    a CamelCase name (``ListEventSourceMappings``) is one word, not four."""
+    return sorted(ANALYZER.positions(text.lower()))  # the tokens' texts (tested the same)
+
+
 def text_terms(pairs: Iterable[tuple[str, Any]]) -> frozenset[str]:
     """The term texts of the text fields among (field, term) pairs."""
     return frozenset(

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -73,6 +72,8 @@ def unknown_tag(index: Index, name: str) -> Diagnostic | None:
     """
     if index._searcher.reader().doc_frequency("tag", name) > 0:
         return None
+    import difflib  # only for an unknown tag
+
     close = difflib.get_close_matches(name, sorted(index.known_tags()), n=3, cutoff=0.6)
     hint = f"; closest: {', '.join(close)}" if close else ""
     return Diagnostic(f"unknown tag '{name}'{hint}")

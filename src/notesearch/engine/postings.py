@@ -11,6 +11,13 @@ Whoosh's own (to the last bits of the float sums). A word's scored postings
 are kept for the next queries over the same open index (:class:`Decoded`):
 ``find`` asks for the same words at every key typed after them.
 
+A block is a pickled tuple (ids, weights, values), and the values (each
+posting's positions, as bytes) cost most of its unpickling: a bytes object
+in Whoosh's pickles (protocol 2) is a call of ``_codecs.encode`` each. A
+score needs only the ids and the weights, the first two items: so only as
+much of the block as holds them is inflated, and only they are unpickled
+(:func:`_head`; Whoosh's own reading when the block is not as expected).
+
 The block and column reading uses Whoosh's private API (``whoosh3`` is
 pinned exactly): with :mod:`.workers` (writing), this is the file to audit
 on a Whoosh bump; ``tests/engine/test_postings.py`` compares both ways.
@@ -19,12 +26,15 @@ on a Whoosh bump; ``tests/engine/test_postings.py`` compares both ways.
 from __future__ import annotations
 
 import heapq
+import pickle
 import threading
 import weakref
+import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add
 from typing import Any
 
 from whoosh import query
@@ -49,7 +59,12 @@ def plain_words(parsed: query.Query) -> list[str] | None:
 
 
 class Scores:
-    """Every section's BM25 for some words, worked out once; the best on demand."""
+    """Every section's BM25 for some words, worked out once; the best on demand.
+
+    For one word, the scores are its postings' own, kept as they come (docnums and
+    values in postings order, segment after segment): no look-up per posting, and
+    :attr:`scores` is made only when asked for. Words after the first add theirs.
+    """
 
     def __init__(
         self,
@@ -61,14 +76,14 @@ class Scores:
         weighting = searcher.weighting
         if not isinstance(weighting, BM25F):
             raise TypeError("postings scoring needs BM25F")
-        self.scores: dict[int, float] = {}
         self.holders: dict[str, set[int]] = {}  # word -> the sections that hold it
-        scores = self.scores
-        get = scores.get
         several = len(words) > 1
+        self._scores: dict[int, float] | None = {} if several else None
+        self._docs, self._values = array("q"), array("d")  # one word's, in order
+        scores = self._scores
         decoded = _decoded(searcher)
         for number, (segment, base) in enumerate(searcher.reader().leaf_readers()):
-            for word in words:
+            for nth, word in enumerate(words):
                 docs, values = decoded.postings(number, segment, base, word)
                 held = self.holders.setdefault(word, set())
                 if allow is not None or exclude is not None:
@@ -82,20 +97,49 @@ class Scores:
                     ]
                     docs = [docs[i] for i in keep]
                     values = [values[i] for i in keep]
-                if several:  # which words a section holds: asked only then
-                    held.update(docs)
+                if scores is None:
+                    self._docs.extend(docs)
+                    self._values.extend(values)
+                    continue
+                held.update(docs)  # which words a section holds: asked only for several
+                if nth == 0:
+                    # No score yet for a document of this segment (the segments'
+                    # docnums do not overlap), and 0.0 + v is v: BM25 values are > 0.
+                    scores.update(zip(docs, values, strict=True))
+                    continue
+                get = scores.get
                 for doc, value in zip(docs, values, strict=True):
                     scores[doc] = get(doc, 0.0) + value
+
+    @property
+    def scores(self) -> dict[int, float]:
+        """docnum -> BM25, of every section that holds one of the words (in scoring order)."""
+        if self._scores is None:
+            self._scores = dict(zip(self._docs, self._values, strict=True))
+        return self._scores
 
     def terms(self, docnum: int) -> frozenset[str]:
         """The words a section holds."""
         return frozenset(word for word, held in self.holders.items() if docnum in held)
 
     def best(self, count: int | None) -> list[tuple[float, int]]:
-        """(score, docnum) of the ``count`` best (None: all), best first, then by docnum."""
-        items = self.scores.items()
-        top = items if count is None else heapq.nlargest(count, items, key=itemgetter(1))
-        return sorted(((score, docnum) for docnum, score in top), key=lambda t: (-t[0], t[1]))
+        """(score, docnum) of the ``count`` best (None: all), best first, then by docnum.
+
+        The same as ``heapq.nlargest`` over the (docnum, score) items in scoring order:
+        of equal scores at the cut, the first scored are kept.
+        """
+        if self._scores is None:  # one word: its postings, in order, are the items
+            docs, values = self._docs, self._values
+            at = range(len(values))
+            top = at if count is None else heapq.nlargest(count, at, key=values.__getitem__)
+            found = [(values[i], docs[i]) for i in top]
+        else:
+            scores = self._scores
+            keys = (
+                scores if count is None else heapq.nlargest(count, scores, key=scores.__getitem__)
+            )
+            found = [(scores[docnum], docnum) for docnum in keys]
+        return sorted(found, key=lambda t: (-t[0], t[1]))
 
 
 Postings = tuple[Sequence[int], Sequence[float]]  # (docnums, BM25 values), in postings order
@@ -166,16 +210,17 @@ class Decoded:
         deleted = segment.deleted_docs_set
         docs, values = array("q"), array("d")
         for ids, weights in _blocks(segment, field, word):
-            # Whoosh's bm25(), written out the same way (the same float bits).
-            scored = [
-                idf * ((tf * k1p) / (tf + norms[lengths[doc]]))
-                for doc, tf in zip(ids, weights, strict=True)
-            ]
             if deleted:
                 kept = [i for i, doc in enumerate(ids) if doc not in deleted]
-                ids, scored = [ids[i] for i in kept], [scored[i] for i in kept]
-            docs.extend(base + doc for doc in ids)
-            values.extend(scored)
+                ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
+            # Whoosh's bm25(), written out the same way (the same float bits).
+            values.extend(
+                [
+                    idf * ((tf * k1p) / (tf + norms[lengths[doc]]))
+                    for doc, tf in zip(ids, weights, strict=True)
+                ]
+            )
+            docs.extend(map(add, ids, repeat(base)) if base else ids)
         return docs, values
 
 
@@ -225,7 +270,60 @@ def _blocks(segment: Any, field: str, word: str) -> Iterator[tuple[Sequence[int]
     text = segment._text_to_bytes(field, word)
     matcher = segment._terms.matcher(field, text, segment.schema[field].format)
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        yield matcher._ids, matcher._weights
+        head = _head(matcher)
+        if head is None:  # not as expected: Whoosh reads all of it
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+        else:
+            yield head
         matcher._next_block()
+
+
+_VALUE = b"c_codecs\nencode\n"  # the first value's first opcode: GLOBAL _codecs.encode
+_INFLATE = 2048  # bytes inflated at a time, until the values begin (most blocks: once)
+
+
+def _head(matcher: Any) -> tuple[Sequence[int], Sequence[float]] | None:
+    """(document ids, weights) of the matcher's block, as its ``_read_ids`` and
+    ``_read_weights`` make them, read without the values; None when the block is
+    not a pickle of (ids, weights, values of bytes) as Whoosh 3 writes them."""
+    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    if matcher._compression:
+        inflate = zlib.decompressobj()
+        data = inflate.decompress(raw, _INFLATE)
+        while _VALUE not in data[-_INFLATE - len(_VALUE) :] and not inflate.eof:
+            more = inflate.decompress(inflate.unconsumed_tail, _INFLATE)
+            if not more:
+                break
+            data += more
+    else:
+        data = raw
+    start = data.find(_VALUE)
+    if start < 0:
+        return None
+    head = None
+    # The values start at the GLOBAL, or at the MARK before it (more than 3 values).
+    for cut in (start - 1, start) if data[start - 1 : start] == b"(" else (start,):
+        try:
+            head = pickle.loads(data[:cut] + b"\x86.")  # TUPLE2, STOP
+        except Exception:
+            continue
+        if type(head) is tuple and len(head) == 2:
+            break
+        head = None
+    if head is None:
+        return None
+    ids, weights = head
+    count = matcher._blocklength
+    if type(ids) is not tuple or len(ids) != count:
+        return None
+    if not matcher._byteids:
+        ids = tuple(accumulate(ids))  # Whoosh's delta_decode
+    if weights is None:
+        weights = array("f", [1.0]) * count
+    elif isinstance(weights, float):
+        weights = array("f", [weights]) * count
+    elif type(weights) is not tuple or len(weights) != count:
+        return None
+    return ids, weights

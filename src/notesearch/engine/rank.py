@@ -182,7 +182,7 @@ def rescore(
 @lru_cache(maxsize=4096)
 def name_words(path: str) -> frozenset[str]:
     """The index terms of a note's file name (``csharp-tracing.md``: csharp, trace)."""
-    from .documents import words_of
+    from .highlight import words_of
 
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return frozenset(words_of(_SEPARATORS.sub(" ", stem)))

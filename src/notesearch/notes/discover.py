@@ -24,10 +24,10 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import NotesFolderError
 from ..models import Diagnostic
-from ..paths import display, within
+from ..paths import within
 from ..settings import NOTE_SUFFIXES
+from .folders import FolderSignature, folder_signature
 from .names import is_note_name
 
 # Folders deeper than this many levels below the notes root are skipped with a
@@ -37,7 +37,6 @@ MAX_DEPTH = 256
 
 # A folder being walked: its remaining entries, relative path and real path.
 Frame = tuple[Iterator[os.DirEntry[str]], str, str]
-FolderSignature = tuple[int, int, int]  # inode, mtime_ns, ctime_ns
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +62,6 @@ class Discovery:
     folders: dict[str, FolderSignature] = field(default_factory=dict)
     simple: bool = True
     started_ns: int = 0
-
-
-def require_folder(root: Path) -> None:
-    """Raise NotesFolderError unless the notes folder ``root`` is a folder."""
-    if not root.exists():
-        raise NotesFolderError(f"notes folder {display(root)} does not exist")
-    if not root.is_dir():
-        raise NotesFolderError(f"notes folder {display(root)} is not a folder")
-
-
-def folder_signature(info: os.stat_result) -> FolderSignature:
-    return (info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def discover(

@@ -117,23 +117,25 @@ class NoteSet:
 
     @property
     def _by_name(self) -> dict[str, list[str]]:
-        """Paths by lowercased name, with and without the note extension.
+        """Paths by lowercased file name, with and without the note extension.
 
         Built on first use (only wiki links need it): at 10,000 notes it
-        takes longer than the rest of a query's link resolution.
+        takes longer than the rest of a query's link resolution. File names
+        only: :meth:`find_wiki` looks up nothing else (a name with ``/`` by its
+        last part), and picks among the candidates by a total order, so their
+        order in each list does not matter.
         """
         if self._names is None:
             self._names = {}
-            for path in sorted(self.files):
-                lowered = path.lower()
-                base = posixpath.basename(lowered)
-                keys = {base, lowered}
+            setdefault = self._names.setdefault
+            for path in self.files:
+                base = path.rpartition("/")[2].lower()
+                keys = {base}
                 for suffix in NOTE_SUFFIXES:
                     if base.endswith(suffix):
                         keys.add(base[: -len(suffix)])
-                        keys.add(lowered[: -len(suffix)])
                 for key in keys:
-                    self._names.setdefault(key, []).append(path)
+                    setdefault(key, []).append(path)
         return self._names
 
     def exists(self, path: str | None) -> bool:

@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from functools import cache
 
 from ..errors import NotARegularFile, UnreadableNoteError
 from ..paths import within
@@ -31,7 +32,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # or Latin-1 and followed by a continuation byte (0x80-0xBF) read the same way.
 # Narrower than every UTF-8 lead byte on purpose: "3×“" is clean text.
 _CONTINUATION = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-_MOJIBAKE = re.compile(f"[ÂÃÅâðï][{_CONTINUATION}]")
 _NEWLINES = re.compile(r"\r\n?")
 
 
@@ -209,9 +209,15 @@ def decode(data: bytes) -> Decoded:
     return Decoded(fixed, encoding, repaired=fixed != text, warning=warning)
 
 
+@cache
+def _mojibake() -> re.Pattern[str]:
+    """Compiled on first use: text all in ASCII (which has no mojibake) never needs it."""
+    return re.compile(f"[ÂÃÅâðï][{_CONTINUATION}]")
+
+
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8-read-as-cp1252 damage where it is present; else return ``text``."""
-    if not _MOJIBAKE.search(text):
+    if text.isascii() or not _mojibake().search(text):
         return text
     import ftfy  # only paid for when a file looks damaged
 
@@ -228,6 +234,6 @@ def repair_mojibake(text: str) -> str:
     )
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        if _MOJIBAKE.search(line):  # only the damaged lines are handed to ftfy
+        if _mojibake().search(line):  # only the damaged lines are handed to ftfy
             lines[i] = str(ftfy.fix_text(line, config))
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 # Tag characters: anything but white space and punctuation, except _ - and /.
 # (Not just \w: combining marks, as in NFD "café" or Devanagari, belong to
@@ -21,8 +22,13 @@ _WIDE_STOP = "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff3e\uff40\uff5b-\uff65"
 _CHARS = f"[^\\s{_STOP}\u2000-\u206f\u3000-\u303f{_WIDE_STOP}]"
 # A whole tag (as in a code span `#gotcha` or a --tag argument after '#').
 TAG_NAME = re.compile(f"{_CHARS}+")
-# A tag inside running text: after the start of the text or white space.
-TAG_IN_TEXT = re.compile(f"(?:(?<=\\s)|^)#({_CHARS}+)")
+
+
+@cache
+def _tag_in_text() -> re.Pattern[str]:
+    """A tag inside running text: after the start of the text or white space (compiled
+    on first use: a query never looks for one)."""
+    return re.compile(f"(?:(?<=\\s)|^)#({_CHARS}+)")
 
 
 def normalize(name: str) -> str | None:
@@ -49,7 +55,7 @@ def find_in_text(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     if "#" not in text:
         return found
-    for match in TAG_IN_TEXT.finditer(text):
+    for match in _tag_in_text().finditer(text):
         name = normalize(match.group(1))
         if name is not None:
             found.append((match.start(), name))

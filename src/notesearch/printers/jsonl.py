@@ -8,7 +8,7 @@ from typing import IO, Any
 
 from ..models import Records, SearchResult, Section, Shown
 from ..paths import PathDisplay
-from ..sanitize import JSON_UNSAFE, json_escape
+from ..sanitize import json_escape, json_unsafe
 
 SCHEMA_VERSION = 1
 
@@ -25,7 +25,7 @@ def dumps(obj: Any) -> str:
     is the sanitizer's (:mod:`notesearch.sanitize`).
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
-    return JSON_UNSAFE.sub(lambda m: json_escape(ord(m.group(0))), text)
+    return json_unsafe().sub(lambda m: json_escape(ord(m.group(0))), text)
 
 
 class JsonPrinter:

@@ -6,7 +6,6 @@ the command line and from a query answered by ``notesearch watch``.
 
 from __future__ import annotations
 
-import shlex
 from typing import IO, TYPE_CHECKING
 
 from ..errors import NotesearchError
@@ -74,6 +73,8 @@ def outcome_messages(outcome: QueryOutcome, err: IO[str]) -> None:
 
 def did_you_mean(fix: Suggestion, err: IO[str], command: str = "query") -> None:
     """``Did you mean: ...`` with the command that runs the correction."""
+    import shlex  # only for a suggestion
+
     run = shlex.join(["notesearch", command, fix.corrected])
     _write(err, _clean(f"Did you mean: {fix.corrected}  (run: {run}, or add --correct)"))
 
