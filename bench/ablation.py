@@ -5,7 +5,7 @@ Usage:
 
 The ranking's parts (``notesearch.engine.rank``: coverage, title, the file
 name in the title, prior, links from the matching sections,
-proximity;
+proximity, the query's identifiers as typed;
 ``notesearch.engine.expand``: misspelt words searched as their nearest word,
 compound words as their parts;
 ``notesearch.engine.fold``: folding) are switched off one at a time by
@@ -45,6 +45,7 @@ VARIANTS: dict[str, dict[str, float | bool]] = {
     "no links from matches": {"LINK_WEIGHT": 0.0},
     "no proximity": {"PROXIMITY_WEIGHT": 0.0},
     "no file name in title": {"NAME_IN_TITLE": False},
+    "no identifier as typed": {"IDENTIFIER_WEIGHT": 0.0},
     "no expansion": {"expand.EXPAND": False},
     "no compound split": {"expand.COMPOUNDS": False},
     "no folding": {},  # search(fold=False)
@@ -55,6 +56,7 @@ VARIANTS: dict[str, dict[str, float | bool]] = {
         "LINK_WEIGHT": 0.0,
         "PROXIMITY_WEIGHT": 0.0,
         "NAME_IN_TITLE": False,
+        "IDENTIFIER_WEIGHT": 0.0,
         "expand.EXPAND": False,
         "expand.COMPOUNDS": False,
     },

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from notesearch import build_index, open_index, search
-from notesearch.engine import rank
+from notesearch.engine import querytext, rank
 from notesearch.engine.expand import expand_unknown, split_compounds
 from notesearch.engine.proximity import closeness, nearest
 from notesearch.engine.query import parse_query
@@ -97,6 +97,15 @@ VAULTS: dict[str, dict[str, str]] = {
         "together.md": "# Notes two\n\nTo reduce cold starts, keep one machine warm at "
         "night; the bill grows a little, the idle disks stay alive.\n",
     },
+    # An identifier written as the query types it, against the same words as another
+    # language spells them (a shorter section: plain BM25 puts it first).
+    "identifier": {
+        "node-context.md": "# Context object in Node.js\n\nThe context object describes the "
+        "invocation. Before a long task, call\ncontext.getRemainingTime() and stop early "
+        "when little time is left.\n",
+        "python-context.md": "# Context object in Python\n\n"
+        "Call context.get_remaining_time() before a long task.\n",
+    },
     # 5. One misspelt word next to a good one.
     "typo": {
         "concurrency.md": "# Concurrency\n\nThe concurrency limit of an account is 1000.\n",
@@ -163,6 +172,11 @@ def test_folding_happens_before_the_limit_and_can_be_turned_off(
         ("named", "widget pricing", "widget/widget-pricing.md"),
         ("pointed at", "cold starts", "provisioned.md"),
         ("proximity", "reduce cold starts", "together.md"),
+        ("identifier", "getRemainingTime", "node-context.md"),
+        ("identifier", "getRemainingTime long task", "node-context.md"),
+        ("identifier", "GetRemainingTime", "node-context.md"),  # in any case
+        ("identifier", "get_remaining_time", "python-context.md"),
+        ("identifier", "get remaining time", "python-context.md"),  # no identifier: BM25's
     ],
 )
 def test_fields_and_links_put_the_right_note_first(
@@ -182,6 +196,45 @@ def test_fields_and_links_put_the_right_note_first(
 )
 def test_a_file_name_gives_its_words_to_the_title(path: str, words: set[str]) -> None:
     assert name_words(path) == words
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("getRemainingTimeInMillis", ["getRemainingTimeInMillis"]),
+        ("AWS_LAMBDA_EXEC_WRAPPER", ["AWS_LAMBDA_EXEC_WRAPPER"]),
+        ("Runtime.ImportModuleError", ["Runtime.ImportModuleError"]),
+        ("lambda:InvokeFunctionUrl", ["lambda:InvokeFunctionUrl"]),
+        ("logs to CloudWatch", ["CloudWatch"]),
+        ("C# X-Ray tracing", ["X-Ray"]),
+        ('"X-Ray tracing" X-Ray', ["X-Ray"]),  # quoted too, once
+        ("(getFoo OR setBar)", ["getFoo", "setBar"]),
+        ("heading:getFoo", ["getFoo"]),  # a text field's value, without its name
+        ("EFS lambda", []),  # plain words, in any case
+        (".NET native AOT", []),
+        ("aws lambda invoke --payload", []),
+        ("-CloudWatch logs", []),  # excluded
+        ("getFoo* getBar~1", []),  # wildcard, fuzzy
+        ("tag:aws/s3 path:notes/a.md", []),  # not text fields
+    ],
+)
+def test_the_identifiers_of_a_query_as_typed(query: str, found: list[str]) -> None:
+    assert querytext.identifiers(query) == found
+
+
+def test_a_section_writing_the_identifier_as_typed_gains(
+    indexes: dict[str, Index], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = indexes["identifier"]
+    hits = {
+        h.section.path: dict(h.explain)
+        for h in search(index, "getRemainingTime", explain=True).hits
+    }
+    assert hits["node-context.md"]["identifier"] == pytest.approx(1.0 + rank.IDENTIFIER_WEIGHT)
+    assert hits["python-context.md"]["identifier"] == pytest.approx(1.0)
+    assert "identifier" not in dict(search(index, "context", explain=True).hits[0].explain)
+    monkeypatch.setattr(rank, "IDENTIFIER_WEIGHT", 0.0)
+    assert paths(index, "getRemainingTime")[0] == "python-context.md"  # BM25 alone
 
 
 def test_only_links_from_matching_sections_add_to_a_note(indexes: dict[str, Index]) -> None:

@@ -23,6 +23,11 @@ _FIELD = re.compile(r"(?:(?<=[\s(\-+])|^)([A-Za-z]+):(?=[^\s:/])")
 _EMPTY_FIELD = re.compile(r"(?:(?<=[\s(\-+])|^)([A-Za-z]+):(?=$|[\s)])")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
+# An identifier as typed: word characters joined by . - _ or :, or in mixed case
+# (``getRemainingTimeInMillis``, ``AWS_LAMBDA_EXEC_WRAPPER``, ``Runtime.ImportModuleError``).
+_CHUNK = re.compile(r"\w+(?:[.\-_:]\w+)*")
+_JOINED = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|\w[.\-_:]\w")
+
 MAX_QUERY = 2000  # characters in a whole query
 MAX_WORD = 256  # characters in one word (a run without white space)
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
@@ -153,4 +158,38 @@ def words(query: str) -> list[Word]:
         for word in _WORD.finditer(query, offset, match.end()):
             if not word.group(0).isdigit():
                 found.append(Word(word.start(), word.end(), word.group(0)))
+    return found
+
+
+def identifiers(query: str) -> list[str]:
+    """The identifiers the query writes, as typed, for :mod:`.rank`.
+
+    An identifier is a run of word characters joined by ``.``, ``-``, ``_``
+    or ``:``, or written in mixed case (``getRemainingTimeInMillis``,
+    ``lambda:InvokeFunctionUrl``, ``X-Ray``); a plain word (``lambda``,
+    ``EFS``) is none. Operators, excluded words (``-word``), words with a
+    wildcard or fuzzy suffix and the values of fields other than text fields
+    are skipped; a text field's name (``heading:``) is not part of its value.
+    """
+    found: list[str] = []
+    for match in re.finditer(r"\S+", query):
+        token = match.group(0)
+        if token.strip("()") in OPERATORS:
+            continue
+        field = _FIELD.match(query, match.start())
+        if field is not None and (
+            field.group(1).lower() in FIELDS or field.group(1).lower() in ALIASES
+        ):
+            name = ALIASES.get(field.group(1).lower(), field.group(1).lower())
+            if name not in ("title", "heading", "body"):
+                continue
+            token = query[field.end() : match.end()]
+        token = token.lstrip('(+"')
+        if re.match(r"-(?!-)", token) or token.rstrip(')"').endswith(("*", "?")):
+            continue
+        if re.search(r"~\d*\)*$", token):
+            continue
+        for chunk in _CHUNK.findall(token):
+            if _JOINED.search(chunk) and chunk not in found:
+                found.append(chunk)
     return found

@@ -19,7 +19,13 @@ then scored again here with what BM25 over one field cannot see:
   page wins a one-word topic, but never a clearly better text match);
 - **linked**: a bounded bonus from the links that the other candidates
   (the sections that match this query) make to the note, each weighted by
-  its score (:mod:`.support`), for its best section only.
+  its score (:mod:`.support`), for its best section only;
+- **identifier**: a bounded bonus for a section that writes the query's
+  identifiers as typed (:func:`~.querytext.identifiers`: words joined by
+  ``.``, ``-``, ``_`` or ``:``, or in mixed case), as whole tokens in any
+  case. The analyzer splits an identifier into its words, so to BM25
+  ``get_remaining_time_in_millis`` (Python's) is the same phrase as the
+  ``getRemainingTimeInMillis`` that the user typed (Node.js's, Java's).
 
 Every part was measured with ``bench/ablation.py`` (each part off in turn)
 and ``bench/relevance.py``; the numbers are in the README's ranking section.
@@ -86,6 +92,79 @@ costing obsidian, and each move was one or two near-tie queries:
   ``heading`` field, over log(N + 1), w 0.05-0.3 (a lead section without a
   heading by its title's words, or at half): obsidian 0.952-0.978, lambda
   0.902-0.911.
+
+The fourth round (branch rank4) added the identifier bonus. At weights
+0.2-0.5 alike (0.1: no change; 0.3 kept): obsidian 0.978 either way (its
+queries have no identifiers), lambda 0.909 -> 0.917 (``getRemainingTimeInMillis``
+2 -> 1; success@5 0.953 either way). On the held-out sets, run once after
+it was chosen: obsidian-holdout 0.839 -> 0.856 (success@5 0.900 either
+way), lambda-holdout 0.978 / 0.883 and multilingual 1.000 / 1.000 unchanged.
+
+Tried in the fourth round and dropped (MRR@10, obsidian / lambda, from
+0.978 / 0.909 unless said; "identifier on": from 0.978 / 0.917). Each was
+measured in one process on one index per corpus, as bench/ablation.py
+does, which gives bench/relevance.py's numbers:
+
+- the coverage with each word weighted by its idf (Whoosh's BM25 idf, to
+  the power 0.5, 1 or 2; ``COORDINATION`` 0.2-0.5): 0.967 / 0.899-0.909
+  (``recover deleted note`` 1 -> 2 throughout); with the words weighted by
+  their idf among the 50 candidates instead (log(1 + 50 / (1 + the
+  candidates holding it)), identifier on): 0.967-0.978 / 0.909-0.917;
+- a second ranking of the candidates by BM25 over their heading words
+  (with the breadcrumb) and title words (k1 1.2, b 0.75, body idf), fused
+  with the ranking by reciprocal rank, w / (k + rank): k 60, w 0.25-1:
+  0.858-0.863 / 0.892-0.899; k 10, w 0.25-1: 0.865-0.922 / 0.897-0.911;
+  k 10, w 0.1: 0.967 / 0.927, w 0.15: 0.952 / 0.927; k 5, w 0.1: 0.978 /
+  0.911, w 0.2: 0.967 / 0.927; k 20, w 0.1: 0.941 / 0.927. The heading
+  alone: k 10, w 0.1-1: 0.808-0.941 / 0.901-0.927; k 60: 0.789-0.815 /
+  0.892-0.902. The idf less 1 (log(N / (n + 1))): k 10, w 0.1-0.3: 0.897-0.967 /
+  0.911-0.927. The file name's words added to the field: k 5-10: 0.941-0.978
+  / 0.909-0.927. Only headings holding half the query's words or more
+  ranked: k 10, w 0.1-0.3: 0.944-0.967 / 0.899-0.917 (0.967 / 0.933 with
+  the file name's words, w 0.1). Fused by score instead (x (1 + w x its
+  BM25 / the best one's), w 0.05-0.2): 0.941-0.974 / 0.903-0.909, and with
+  the half-the-words rule 0.978 / 0.894-0.909. The lambda gains were always
+  the same two or three questions whose answer's heading holds the rare
+  word (``how much memory can I give a function``, ``maximum size of a
+  deployment package``, ``increase the timeout``); each setting that gave
+  them cost obsidian a query or more (``make a presentation from a note``:
+  the title ``Daily notes`` holds ``note``; ``cancel subscription
+  refund``: a rank fusion overturns a lead of 2.5 times, as it drops the
+  scores' sizes);
+- a bonus for the query's words in order at consecutive positions (the
+  longest run, (run - 1) / (words - 1), w 0.05-0.3: 0.967-0.978 /
+  0.909-0.919, 0.967 / 0.919 at 0.2; or only the whole query as a phrase:
+  0.978 / 0.899-0.909);
+- a note's best section raised by its other sections (x (1 + w x min(1,
+  the second best's score, or the others' sum, / its own)), w 0.05-0.2):
+  0.952-0.967 / 0.895-0.917;
+- the proximity's pairs weighted by idf (the smaller of the two, or their
+  product; the idf or the idf less 1): 0.967-0.978 / 0.899-0.901;
+- the proximity by the closest pair alone (MinDist, Tao and Zhai 2007),
+  instead of the mean over the pairs: w 0.15-0.25: 0.978 / 0.902-0.909;
+  0.3-0.35: 0.978 / 0.917; 0.4-0.7: 0.956-0.967 / 0.917-0.919; identifier
+  on, at 0.3: 0.978 / 0.925 (``timeout`` and ``memory`` up, ``Lambda
+  function URLs`` down: every section with ``function URL`` side by side
+  gets the whole bonus); the mean of the two measures: 0.978 / 0.909; the
+  smallest window holding every word the section has (MinCover):
+  0.978 / 0.894-0.902;
+- a bonus for the query's words early in the section (the mean over the
+  words of 1 / (1 + first position / s), s 10, 25 or 50, w 0.1-0.3):
+  0.963-0.978 / 0.895-0.910;
+- a query-likelihood ranking (Dirichlet smoothing, mu 50, 200 or 1000),
+  min-max scaled over the candidates, as a bonus of at most 0.1-0.4:
+  0.956-0.978 / 0.891-0.911;
+- the coverage full at a share of the words ("minimum should match"): at
+  75 %: 0.978 / 0.917 (``increase the timeout`` 2 -> 1), at 60 %: 0.967 /
+  0.909, at 80 %: 0.978 / 0.909; at floor(share x words) words for 60, 75
+  or 80 %: 0.963-0.978 / 0.909; identifier on, at 70, 75 and 80 %: 0.978 /
+  0.917, 0.925 and 0.917 (one query at one setting: not kept);
+- one vote per linking note in :mod:`.support` (its best section, not each
+  of its sections): unchanged at weight 0.25, 0.978 / 0.905 at 0.4;
+- the file name's words held for the coverage as for the title (identifier
+  on): unchanged;
+- BM25 raised to a power in the product (identifier on): 0.7: 0.967 / 0.912;
+  0.8: 0.978 / 0.910; 0.9 and 1.1: unchanged; 1.25: 0.952 / 0.907.
 """
 
 from __future__ import annotations
@@ -106,6 +185,7 @@ PRIOR_LINKS = 50  # a note with this many linking sections gets the whole prior
 PROXIMITY_WEIGHT = 0.25  # the most the query's words close together add (:mod:`.proximity`)
 LINK_WEIGHT = 0.25  # the most the links from other matching sections add (:mod:`.support`)
 NAME_IN_TITLE = True  # the file name's words count as title words (bench/ablation.py: off)
+IDENTIFIER_WEIGHT = 0.3  # the most a section writing the query's identifiers as typed gains
 _SEPARATORS = re.compile(r"[-_.\s]+")  # between the words of a file name
 
 
@@ -125,6 +205,7 @@ def rescore(
     matched: Callable[[int], frozenset[str]],
     links_to: Callable[[str], int],
     near: Mapping[int, float] | None = None,
+    identifiers: Sequence[str] = (),
 ) -> list[Scored]:
     """Score the candidates again (see the module docstring); the best first.
 
@@ -135,7 +216,10 @@ def rescore(
         links_to: note path -> the number of sections that link to it.
         near: docnum -> how close together the section holds the query's
             words, 0 to 1 (:mod:`.proximity`); None or absent: 0.
+        identifiers: the query's identifiers as typed
+            (:func:`~.querytext.identifiers`).
     """
+    typed = [_written(name) for name in identifiers] if IDENTIFIER_WEIGHT else []
     first = []
     for bm25, docnum, data in candidates:
         heading = frozenset(data["heading_words"])
@@ -147,6 +231,10 @@ def rescore(
             parts["coverage"] = 1.0 - COORDINATION + COORDINATION * coverage
             if PROXIMITY_WEIGHT and near:
                 parts["near"] = 1.0 + PROXIMITY_WEIGHT * near.get(docnum, 0.0)
+        if typed:
+            where = f"{data['heading']}\n{data['text']}"
+            written = sum(1 for pattern in typed if pattern.search(where))
+            parts["identifier"] = 1.0 + IDENTIFIER_WEIGHT * written / len(typed)
         parts["prior"] = prior(links_to(data["path"]))
         first.append(Scored(math.prod(parts.values()), docnum, data, parts))
     # The title's bonus goes to the note's best section by everything else.
@@ -186,6 +274,13 @@ def name_words(path: str) -> frozenset[str]:
 
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return frozenset(words_of(_SEPARATORS.sub(" ", stem)))
+
+
+@lru_cache(maxsize=256)
+def _written(identifier: str) -> re.Pattern[str]:
+    """``identifier`` as a whole token, in any case (``getRemainingTimeInMillis()``,
+    ``context.getremainingtimeinmillis``; not ``get_remaining_time_in_millis``)."""
+    return re.compile(rf"(?<!\w){re.escape(identifier)}(?!\w)", re.IGNORECASE)
 
 
 def _share(words: frozenset[str], held: frozenset[str]) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 from whoosh import query
 
 from ..models import Diagnostic, Hit, SearchResult
+from . import querytext
 from . import rank as ranking
 from .expand import expand_unknown, split_compounds
 from .fold import Folded
@@ -81,6 +82,7 @@ def search(
             return SearchResult(query=text, hits=(), total=0, warnings=tuple(warnings))
         allow = allowed
     words = text_terms(parsed.iter_all_terms())
+    identifiers = querytext.identifiers(text) if ranking.IDENTIFIER_WEIGHT else []
 
     links = link_counts(index._searcher)  # kept while the index is open
 
@@ -139,6 +141,7 @@ def search(
             matched_terms,
             links_to,
             near,
+            identifiers,
         )
         ranked = folding(scored, limit, per_note, similar=fold)
         # The candidates are the best `fetch` sections by BM25; the rescoring
