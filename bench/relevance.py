@@ -96,6 +96,12 @@ SETS: tuple[JudgedSet, ...] = (
         "lambda-holdout", "aws-lambda-guide", QUERIES_DIR / "lambda-holdout.json", "held out"
     ),
     JudgedSet(
+        "obsidian-holdout2", "obsidian-help-en", QUERIES_DIR / "obsidian-holdout2.json", "held out"
+    ),
+    JudgedSet(
+        "lambda-holdout2", "aws-lambda-guide", QUERIES_DIR / "lambda-holdout2.json", "held out"
+    ),
+    JudgedSet(
         "multilingual",
         QUERIES_DIR / "multilingual/notes",
         QUERIES_DIR / "multilingual/queries.json",
