@@ -222,6 +222,21 @@ def test_the_identifiers_of_a_query_as_typed(query: str, found: list[str]) -> No
     assert querytext.identifiers(query) == found
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("spot training", ["spot", "training"]),
+        ("heading:spot NOT training", ["spot", "training"]),  # a text field's value; no operator
+        ("tag:aws spot", ["spot"]),  # not a text field
+        ("spot* trainig~1 deploy", ["deploy"]),  # wildcard, fuzzy
+        ("lambda:InvokeFunctionUrl", ["lambda", "InvokeFunctionUrl"]),  # no field: text
+        ("model 2024", ["model"]),  # numbers are no words to spell
+    ],
+)
+def test_the_words_a_spelling_suggestion_looks_at(query: str, found: list[str]) -> None:
+    assert [w.text for w in querytext.words(query)] == found
+
+
 def test_a_section_writing_the_identifier_as_typed_gains(
     indexes: dict[str, Index], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ They also bound the text Whoosh's parser sees: its taggers took 16 s on one
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import QuerySyntaxError
@@ -135,6 +136,27 @@ def mask_quotes(query: str) -> str:
     return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), query)
 
 
+def _text_tokens(query: str) -> Iterator[tuple[str, int, int]]:
+    """The white-space separated tokens of the query that search text, as (token,
+    start, end): operators and the values of fields other than text fields left
+    out, a text field's value without its name (``heading:spot``: ``spot``). A
+    name that is no field (``lambda:InvokeFunctionUrl``) is searched as text, so
+    it stays in its token."""
+    for match in re.finditer(r"\S+", query):
+        token = match.group(0)
+        if token.strip("()") in OPERATORS:
+            continue
+        start = match.start()
+        field = _FIELD.match(query, start)
+        if field is not None:
+            name = field.group(1).lower()
+            if name in FIELDS or name in ALIASES:
+                if ALIASES.get(name, name) not in ("title", "heading", "body"):
+                    continue
+                start = field.end()
+        yield query[start : match.end()], start, match.end()
+
+
 def words(query: str) -> list[Word]:
     """The plain words a user typed: for spelling suggestions.
 
@@ -142,20 +164,10 @@ def words(query: str) -> list[Word]:
     words with wildcard or fuzzy suffixes.
     """
     found: list[Word] = []
-    for match in re.finditer(r"\S+", query):
-        token = match.group(0)
-        if token.strip("()") in OPERATORS:
-            continue
-        field = _FIELD.match(query, match.start())
-        offset = match.start()
-        if field is not None:
-            name = ALIASES.get(field.group(1).lower(), field.group(1).lower())
-            if name not in ("title", "heading", "body"):
-                continue
-            offset = field.end()
+    for token, start, end in _text_tokens(query):
         if token.endswith(("*", "?")) or re.search(r"~\d*$", token):
             continue
-        for word in _WORD.finditer(query, offset, match.end()):
+        for word in _WORD.finditer(query, start, end):
             if not word.group(0).isdigit():
                 found.append(Word(word.start(), word.end(), word.group(0)))
     return found
@@ -172,18 +184,7 @@ def identifiers(query: str) -> list[str]:
     are skipped; a text field's name (``heading:``) is not part of its value.
     """
     found: list[str] = []
-    for match in re.finditer(r"\S+", query):
-        token = match.group(0)
-        if token.strip("()") in OPERATORS:
-            continue
-        field = _FIELD.match(query, match.start())
-        if field is not None and (
-            field.group(1).lower() in FIELDS or field.group(1).lower() in ALIASES
-        ):
-            name = ALIASES.get(field.group(1).lower(), field.group(1).lower())
-            if name not in ("title", "heading", "body"):
-                continue
-            token = query[field.end() : match.end()]
+    for token, _, _ in _text_tokens(query):
         token = token.lstrip('(+"')
         if re.match(r"-(?!-)", token) or token.rstrip(')"').endswith(("*", "?")):
             continue
