@@ -19,9 +19,9 @@ A set is labelled "training" when ranking was tuned on it and "held out" when
 nobody looked at notesearch's answers while writing or judging it: only the
 held-out numbers say how the ranking does on queries it was not fitted to.
 
-A query that notesearch rejects (exit 2, e.g. ``lambda:InvokeFunctionUrl``
-read as an unknown field) counts as a query with no results; ``--verbose``
-shows the message.
+A query that notesearch rejects (exit 2, e.g. ``titel:foo``, a field name one
+letter off) counts as a query with no results; ``--verbose`` shows the
+message.
 
 Standard library only. Exit codes: 0 done, 1 a notesearch command failed,
 2 bad input (missing corpus or queries file, unknown set, FTS5 unavailable).
