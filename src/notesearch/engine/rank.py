@@ -93,7 +93,7 @@ costing obsidian, and each move was one or two near-tie queries:
   heading by its title's words, or at half): obsidian 0.952-0.978, lambda
   0.902-0.911.
 
-The fourth round (branch rank4) added the identifier bonus. At weights
+The fourth round added the identifier bonus. At weights
 0.2-0.5 alike (0.1: no change; 0.3 kept): obsidian 0.978 either way (its
 queries have no identifiers), lambda 0.909 -> 0.917 (``getRemainingTimeInMillis``
 2 -> 1; success@5 0.953 either way). On the held-out sets, run once after
@@ -166,7 +166,7 @@ does, which gives bench/relevance.py's numbers:
 - BM25 raised to a power in the product (identifier on): 0.7: 0.967 / 0.912;
   0.8: 0.978 / 0.910; 0.9 and 1.1: unchanged; 1.25: 0.952 / 0.907.
 
-The fifth round (branch rank5) fitted the parts jointly, and dropped the fit.
+The fifth round fitted the parts jointly, and dropped the fit.
 The score was the product of the parts each raised to an exponent (BM25 a,
 coverage b, near c, prior d, title e, linked f, identifier g; the title and
 the links still by the note's best section, as above), times a sixth part
