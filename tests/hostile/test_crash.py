@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -185,7 +186,11 @@ def test_ctrl_c_exits_130_with_one_line_and_a_consistent_index(
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    if proc.returncode == 0:
+    if proc.returncode == 0:  # finished first, or went on through the Ctrl-C
+        took = re.search(r" in ([0-9.]+)s$", err.decode().strip())
+        assert took is not None and float(took.group(1)) < delay + 0.2, (
+            f"the run went on through the Ctrl-C: {err.decode()!r}"
+        )
         pytest.skip("the run finished before the signal arrived")
     assert proc.returncode == 130
     assert out == b""
@@ -193,6 +198,51 @@ def test_ctrl_c_exits_130_with_one_line_and_a_consistent_index(
     assert _snapshot(index, notes) == before
     again = index_ok()
     assert "3000 added" in again.stderr
+    assert _only_live_and_previous(index)
+
+
+# multiprocessing's first spawn starts its resource tracker, and that unblocks SIGINT
+# on its way: a Ctrl-C while the workers started met the parent's SIG_IGN and was lost
+# (the run went on to the end). The Ctrl-C here comes just as the first worker starts.
+_CTRL_C_AS_A_WORKER_STARTS = """
+import os, signal, sys
+import multiprocessing.context as context
+
+start = context.SpawnProcess.start
+
+
+def started(self):
+    start(self)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+context.SpawnProcess.start = started
+sys.argv[0] = "notesearch"
+from notesearch.__main__ import run
+
+run()
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_workers_start_is_not_lost(tmp_path: Path) -> None:
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    write(notes, "a.md", "# A\n\nalphaword\n")
+    index_ok()
+    before = _snapshot(index, notes)
+    _bulk(notes, 300, "bulkword")
+    proc = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_AS_A_WORKER_STARTS, "index", "--jobs", "2"],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stdout == b""
+    assert proc.stderr.decode().splitlines() == ["notesearch: interrupted"]
+    assert _snapshot(index, notes) == before
+    assert "300 added" in index_ok().stderr
     assert _only_live_and_previous(index)
 
 

@@ -120,6 +120,7 @@ def in_parallel(
     generation removed; the live index is never touched.
     """
     import multiprocessing
+    from multiprocessing import resource_tracker
     from multiprocessing.connection import wait
 
     try:
@@ -153,7 +154,11 @@ def in_parallel(
         # Workers ignore Ctrl-C (one interrupted while it starts would print a
         # traceback; Ctrl-C is the parent's to handle: it stops them). An ignored
         # signal stays ignored in a child, and a blocked one stays pending, so a
-        # Ctrl-C in between is delivered once they have started.
+        # Ctrl-C in between is delivered once they have started. The first spawn
+        # starts multiprocessing's resource tracker, which unblocks SIGINT on its
+        # way (resource_tracker.ensure_running): a Ctrl-C then met SIG_IGN and was
+        # lost, and the run went on. Started before, the tracker is left alone.
+        resource_tracker.ensure_running()
         with handling({"SIGINT": signal.SIG_IGN}, block=("SIGINT",)):
             for proc in procs:
                 proc.start()
