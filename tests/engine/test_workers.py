@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -245,13 +246,14 @@ def test_a_failing_worker_leaves_the_index_as_it_was(
 def test_ctrl_c_during_a_parallel_build_exits_130_and_keeps_the_index(tmp_path: Path) -> None:
     notes = _write_all(tmp_path / "notes", _notes(600))
     index = tmp_path / "index"
-    base = [sys.executable, "-m", "notesearch", "index", "-q", "--notes", str(notes)]
+    base = [sys.executable, "-m", "notesearch", "index", "--notes", str(notes)]
     first = subprocess.run(
-        [*base, "--index", str(index), "--jobs", "1"], capture_output=True, timeout=300
+        [*base, "-q", "--index", str(index), "--jobs", "1"], capture_output=True, timeout=300
     )
     assert first.returncode == 0, first.stderr
     live = (index / store.CURRENT).read_text(encoding="utf-8")
-    proc = subprocess.Popen(
+    started = time.monotonic()
+    proc = subprocess.Popen(  # not -q: a run that finishes says how long it took
         [*base, "--index", str(index), "--rebuild", "--jobs", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -261,8 +263,13 @@ def test_ctrl_c_during_a_parallel_build_exits_130_and_keeps_the_index(tmp_path: 
         time.sleep(0.02)  # wait until the workers have started writing
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
+    signalled = time.monotonic() - started
     out, err = proc.communicate(timeout=60)
-    if proc.returncode == 0:
+    if proc.returncode == 0:  # finished first, or went on through the Ctrl-C
+        took = re.search(r" in ([0-9.]+)s$", err.decode().strip())
+        assert took is not None and float(took.group(1)) < signalled, (
+            f"the build went on through the Ctrl-C: {err.decode()!r}"
+        )
         pytest.skip("the build finished before Ctrl-C arrived")
     assert proc.returncode == 130
     assert out == b""
