@@ -128,3 +128,39 @@ def test_home_variable_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("NOTESEARCH_NOTES")
     shown = tomllib.loads(run("config").stdout)
     assert shown["notes"] == os.path.join(str(tmp_path / "home"), "notes")
+
+
+def _wrapped_ctrl_c() -> BaseException:
+    """A Ctrl-C while a class is created, as Python 3.11 hands it on."""
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as inner:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance 'notes'") from inner
+    except RuntimeError as outer:
+        return outer
+
+
+def _cause_cycle() -> BaseException:
+    first, second = ValueError("first"), ValueError("second")
+    first.__cause__, second.__cause__ = second, first
+    return first
+
+
+@pytest.mark.parametrize(
+    ("exc", "line", "code"),
+    [
+        (KeyboardInterrupt(), "interrupted", 130),
+        (_wrapped_ctrl_c(), "interrupted", 130),
+        (RuntimeError("boom"), "unexpected RuntimeError: boom.", 2),
+        (_cause_cycle(), "unexpected ValueError: first.", 2),
+    ],
+)
+def test_a_ctrl_c_python_wrapped_is_still_a_ctrl_c(
+    exc: BaseException, line: str, code: int
+) -> None:
+    from notesearch.printers.messages import describe
+
+    message, exit_code = describe(exc)
+    assert message.startswith(line)
+    assert exit_code == code

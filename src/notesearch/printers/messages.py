@@ -52,7 +52,7 @@ def describe(exc: BaseException, *, debug: bool = False) -> tuple[str, int]:
     """
     if isinstance(exc, NotesearchError):
         return exc.one_line(), exc.exit_code
-    if isinstance(exc, KeyboardInterrupt):
+    if interrupted(exc):
         return "interrupted", EXIT_INTERRUPTED
     if debug:
         raise exc
@@ -61,6 +61,20 @@ def describe(exc: BaseException, *, debug: bool = False) -> tuple[str, int]:
         "`notesearch doctor` says so; set NOTESEARCH_DEBUG=1 for the traceback.",
         EXIT_ERROR,
     )
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C, or an error Python made of one: a KeyboardInterrupt
+    raised while a class is created reaches the caller as a RuntimeError ("Error
+    calling __set_name__") caused by it (Python 3.11)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__
+    return False
 
 
 def outcome_messages(outcome: QueryOutcome, err: IO[str]) -> None:
