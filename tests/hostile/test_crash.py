@@ -246,6 +246,42 @@ def test_ctrl_c_while_the_workers_start_is_not_lost(tmp_path: Path) -> None:
     assert _only_live_and_previous(index)
 
 
+# Python 3.11 ends a process by SIGINT at its exit when a KeyboardInterrupt passed
+# through a string exec (dataclasses create their methods so), even one handled later:
+# a Ctrl-C during a lazy import then gave "killed by SIGINT" instead of exit 130.
+_CTRL_C_IN_A_STRING_EXEC = """
+import sys
+import notesearch.vault
+
+
+def refresh(self, **options):
+    exec("raise KeyboardInterrupt")
+
+
+notesearch.vault.Vault.refresh = refresh
+sys.argv[0] = "notesearch"
+from notesearch.__main__ import run
+
+run()
+"""
+
+
+def test_a_ctrl_c_raised_in_a_string_exec_still_exits_130(tmp_path: Path) -> None:
+    write(tmp_path / "notes", "a.md", "# A\n\nalphaword\n")
+    # Run as `python -m`, as the console script's Python exits (`-c` exits another way).
+    write(tmp_path, "probe/__main__.py", _CTRL_C_IN_A_STRING_EXEC)
+    proc = subprocess.run(
+        [sys.executable, "-m", "probe", "index"],
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stdout == b""
+    assert proc.stderr.decode().splitlines() == ["notesearch: interrupted"]
+
+
 # -- kill -9 at chosen points ------------------------------------------------------
 
 KILL_SCRIPT = """

@@ -94,7 +94,8 @@ def main() -> None:
 
 def run() -> None:
     """The command line as a process (``notesearch.__main__`` runs it): :func:`main`,
-    and a finished query's process ends as soon as its output is flushed.
+    and a finished query's process ends as soon as its output is flushed, as does
+    one that Ctrl-C stopped (see :func:`~.failures.finished`).
 
     Tearing the interpreter down (every module, Whoosh's readers) costs a cold
     query about a tenth of its time, and a finished query has nothing left to

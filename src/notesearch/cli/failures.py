@@ -42,8 +42,11 @@ _done = [False]  # the command finished and holds nothing to close (see finished
 
 def finished() -> None:
     """Say that the command did all it had to and holds nothing that needs closing (a
-    query, its index closed): the process may then end without tearing the
-    interpreter down (:func:`may_end_now`)."""
+    query, its index closed; or a command stopped by Ctrl-C, once what it held was
+    let go): the process may then end without tearing the interpreter down
+    (:func:`may_end_now`). For Ctrl-C that also keeps the exit code 130: Python
+    3.11 ends a process by SIGINT at its exit when a Ctrl-C landed in a string
+    ``exec`` (as dataclasses create their methods), even one that was handled."""
     _done[0] = True
 
 
@@ -77,6 +80,8 @@ def translated_errors() -> Iterator[None]:
                 warn(line)
         damage = None if debugging() else IndexDamagedError.raised_inside_whoosh(exc)
         message, code = messages.describe(damage or exc, debug=debugging())
+        if code == EXIT_INTERRUPTED:
+            finished()  # what the command held was let go on the way here
         raise CommandError(message, code) from exc
 
 
@@ -107,4 +112,5 @@ def closed_pipe() -> int:
 def interrupted() -> int:
     """Ctrl-C outside a command's own handling: one line, exit 130."""
     messages.fail("interrupted", sys.stderr)
+    finished()
     return EXIT_INTERRUPTED
