@@ -237,6 +237,32 @@ def test_the_words_a_spelling_suggestion_looks_at(query: str, found: list[str]) 
     assert [w.text for w in querytext.words(query)] == found
 
 
+@pytest.mark.parametrize(
+    ("written", "typed", "gain"),
+    [
+        (2, 4, 0.5),  # half of the query's identifiers
+        (16, 20, 1.0),  # the first 16 count: all of them written
+        (0, 20, 0.0),
+    ],
+)
+def test_the_first_identifiers_of_a_query_count(written: int, typed: int, gain: float) -> None:
+    names = [f"id_{i}" for i in range(typed)]
+    data = {
+        "path": "a.md",
+        "line": 1,
+        "heading": "Names",
+        "text": " ".join(names[:written]),
+        "heading_words": [],
+        "title_words": [],
+        "links": [],
+    }
+    (scored,) = rank.rescore(
+        [(1.0, 0, data)], frozenset({"id"}), lambda doc: frozenset(), lambda path: 0, None, names
+    )
+    assert rank.IDENTIFIERS_AT_MOST == 16
+    assert scored.parts["identifier"] == pytest.approx(1.0 + rank.IDENTIFIER_WEIGHT * gain)
+
+
 def test_a_section_writing_the_identifier_as_typed_gains(
     indexes: dict[str, Index], monkeypatch: pytest.MonkeyPatch
 ) -> None:
