@@ -231,16 +231,7 @@ def test_ctrl_c_while_the_workers_start_is_not_lost(tmp_path: Path) -> None:
     index_ok()
     before = _snapshot(index, notes)
     _bulk(notes, 300, "bulkword")
-    proc = subprocess.run(
-        [sys.executable, "-c", _CTRL_C_AS_A_WORKER_STARTS, "index", "--jobs", "2"],
-        cwd=tmp_path,
-        env=subprocess_env(),
-        capture_output=True,
-        timeout=60,
-    )
-    assert proc.returncode == 130, proc.stderr
-    assert proc.stdout == b""
-    assert proc.stderr.decode().splitlines() == ["notesearch: interrupted"]
+    _interrupted(_probe(tmp_path, _CTRL_C_AS_A_WORKER_STARTS, "index", "--jobs", "2"))
     assert _snapshot(index, notes) == before
     assert "300 added" in index_ok().stderr
     assert _only_live_and_previous(index)
@@ -268,15 +259,23 @@ run()
 
 def test_a_ctrl_c_raised_in_a_string_exec_still_exits_130(tmp_path: Path) -> None:
     write(tmp_path / "notes", "a.md", "# A\n\nalphaword\n")
-    # Run as `python -m`, as the console script's Python exits (`-c` exits another way).
-    write(tmp_path, "probe/__main__.py", _CTRL_C_IN_A_STRING_EXEC)
-    proc = subprocess.run(
-        [sys.executable, "-m", "probe", "index"],
-        cwd=tmp_path,
+    _interrupted(_probe(tmp_path, _CTRL_C_IN_A_STRING_EXEC, "index"))
+
+
+def _probe(folder: Path, script: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """notesearch run from ``folder`` after ``script``'s patches, as ``python -m``, the
+    way the console script's Python ends (``-c`` ends another way)."""
+    write(folder, "probe/__main__.py", script)
+    return subprocess.run(
+        [sys.executable, "-m", "probe", *args],
+        cwd=folder,
         env=subprocess_env(),
         capture_output=True,
         timeout=60,
     )
+
+
+def _interrupted(proc: subprocess.CompletedProcess[bytes]) -> None:
     assert proc.returncode == 130, proc.stderr
     assert proc.stdout == b""
     assert proc.stderr.decode().splitlines() == ["notesearch: interrupted"]
