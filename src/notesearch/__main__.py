@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from .collector import pause
 
 
 def run() -> None:
     """The process's entry point: the garbage collector paused (:mod:`.collector`), then
-    the command line (imported only now, so its imports run paused too)."""
-    pause()
-    from .cli import run as run_cli
+    the command line (imported only now, so its imports run paused too).
 
+    A Ctrl-C while the command line is imported ends it as a Ctrl-C in a command
+    does: one line, exit 130 (not Python's traceback).
+    """
+    pause()
+    try:
+        from .cli import run as run_cli
+    except KeyboardInterrupt:
+        from .cli.failures import interrupted
+
+        code = interrupted()
+        sys.stderr.flush()
+        os._exit(code)  # Python would end by SIGINT: the Ctrl-C passed a string exec
     run_cli()
 
 

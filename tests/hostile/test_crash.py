@@ -262,6 +262,30 @@ def test_a_ctrl_c_raised_in_a_string_exec_still_exits_130(tmp_path: Path) -> Non
     _interrupted(_probe(tmp_path, _CTRL_C_IN_A_STRING_EXEC, "index"))
 
 
+_CTRL_C_AS_CLICK_IS_IMPORTED = """
+import sys
+
+
+class Stop:  # one Ctrl-C, as click's import starts
+    def find_spec(self, name, path=None, target=None):
+        if name == "click" and self in sys.meta_path:
+            sys.meta_path.remove(self)
+            raise KeyboardInterrupt
+        return None
+
+
+sys.meta_path.insert(0, Stop())
+sys.argv[0] = "notesearch"
+from notesearch.__main__ import run
+
+run()
+"""
+
+
+def test_a_ctrl_c_while_the_command_line_is_imported_is_one_line(tmp_path: Path) -> None:
+    _interrupted(_probe(tmp_path, _CTRL_C_AS_CLICK_IS_IMPORTED, "query", "spot"))
+
+
 def _probe(folder: Path, script: str, *args: str) -> subprocess.CompletedProcess[bytes]:
     """notesearch run from ``folder`` after ``script``'s patches, as ``python -m``, the
     way the console script's Python ends (``-c`` ends another way)."""
