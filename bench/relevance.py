@@ -102,6 +102,9 @@ SETS: tuple[JudgedSet, ...] = (
         "lambda-holdout2", "aws-lambda-guide", QUERIES_DIR / "lambda-holdout2.json", "held out"
     ),
     JudgedSet(
+        "obsidian-holdout3", "obsidian-help-en", QUERIES_DIR / "obsidian-holdout3.json", "held out"
+    ),
+    JudgedSet(
         "multilingual",
         QUERIES_DIR / "multilingual/notes",
         QUERIES_DIR / "multilingual/queries.json",
