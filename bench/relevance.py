@@ -105,6 +105,9 @@ SETS: tuple[JudgedSet, ...] = (
         "obsidian-holdout3", "obsidian-help-en", QUERIES_DIR / "obsidian-holdout3.json", "held out"
     ),
     JudgedSet(
+        "lambda-holdout3", "aws-lambda-guide", QUERIES_DIR / "lambda-holdout3.json", "held out"
+    ),
+    JudgedSet(
         "multilingual",
         QUERIES_DIR / "multilingual/notes",
         QUERIES_DIR / "multilingual/queries.json",
