@@ -77,7 +77,7 @@ if TYPE_CHECKING:
     from .settings import Color, Format, Settings
     from .vault import Vault
 
-# Imported on first use: even the models (a dozen dataclasses, ~10 ms) are
+# Imported on first use: even the models (a dozen records) are
 # not needed by every command, and a query answered by `notesearch watch`
 # needs none of them.
 _LAZY = {

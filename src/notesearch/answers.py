@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from .records import asdict, record, replace
 
 if TYPE_CHECKING:
     from .engine.reader import Index
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 
-@dataclass(frozen=True)
+@record
 class QueryArgs:
     """The parameters of one ``notesearch query``, as settled by the command line.
 
@@ -107,7 +108,7 @@ class QueryArgs:
 
 
 # Field annotations (strings, with postponed evaluation) -> a check of a JSON value.
-_KINDS = {f.name: str(f.type) for f in fields(QueryArgs)}
+_KINDS = {name: str(kind) for name, kind in QueryArgs.__annotations__.items()}
 
 
 _CHECKS: dict[str, Callable[[Any], bool]] = {

@@ -1,16 +1,15 @@
 """What the link and tag commands list: tags with counts, the tag tree, links where they stand.
 
-Frozen, slotted dataclasses with no third-party imports (like :mod:`.models`).
+Frozen, slotted records (:mod:`.records`) with no third-party imports (like :mod:`.models`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .models import Link
+from .records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TagCount:
     """A tag with the number of notes and sections that carry it."""
 
@@ -19,7 +18,7 @@ class TagCount:
     sections: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LinkRef:
     """A link together with where it stands: note, section and line."""
 
@@ -51,7 +50,7 @@ class LinkRef:
         return record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TagNode:
     """A tag in the nested tree; counts include the tags below it."""
 

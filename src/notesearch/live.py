@@ -19,7 +19,6 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -27,6 +26,7 @@ from urllib.parse import quote
 from .errors import NotesearchError
 from .models import Hit, IndexStats, Pick, QueryOutcome, QueryRequest, Span, Staleness
 from .notes import tags as tagmod
+from .records import record
 
 if TYPE_CHECKING:
     from .engine.reader import Index
@@ -38,7 +38,7 @@ _KEPT = 64  # answers kept
 _WORD = re.compile(r'"[^"]*"?|\S+')  # a quoted phrase (even unclosed) or a word
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     """The query line read: the words to search and the tag filters typed among them.
 
@@ -85,7 +85,7 @@ def read_line(line: str, known_tags: set[str] | frozenset[str] = frozenset()) ->
     return Line(text, tuple(tags), tuple(excluded), typing)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Answer:
     """What one query line found (``outcome``), or why it could not run (``error``).
 
@@ -99,7 +99,7 @@ class Answer:
     terms: frozenset[str] = frozenset()
     seconds: float = 0.0
     generation: str = ""
-    hints: tuple[str, ...] = field(default=())
+    hints: tuple[str, ...] = ()
     spelled: bool = False  # a spelling suggestion was looked for
 
     @property

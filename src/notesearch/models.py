@@ -1,13 +1,15 @@
 """Plain data passed between the core and the printers.
 
-Frozen, slotted dataclasses with no third-party imports, so that every layer
+Frozen, slotted records (:mod:`.records`, made as dataclasses are, without
+compiling code at import) with no third-party imports, so that every layer
 (parser, index, search, printers, tests) can share them cheaply.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .records import field, record
 
 LinkKind = Literal["markdown", "wiki", "embed", "external"]
 
@@ -17,7 +19,7 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Link:
     """A link found in a note.
 
@@ -47,7 +49,7 @@ class Link:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Section:
     """A heading and its content up to the next heading of any level.
 
@@ -89,7 +91,7 @@ class Section:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Note:
     """Everything parsed from one note file."""
 
@@ -101,7 +103,7 @@ class Note:
     sections: tuple[Section, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """A warning about one input file (or argument), for stderr."""
 
@@ -117,7 +119,7 @@ class Diagnostic:
         return where + self.message
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """A highlighted range ``[start, end)`` of character offsets into a text."""
 
@@ -125,7 +127,7 @@ class Span:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Snippet:
     """A short piece of a section's text with the matched words as spans."""
 
@@ -135,7 +137,7 @@ class Snippet:
     column: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Hit:
     """One ranked search result: a section, its score and its snippet."""
 
@@ -157,7 +159,7 @@ class Hit:
         return record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SearchResult:
     """The hits of one query plus what the printers say about them."""
 
@@ -170,7 +172,7 @@ class SearchResult:
     terms: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Suggestion:
     """A spelling correction for a query that found nothing."""
 
@@ -178,7 +180,7 @@ class Suggestion:
     corrected: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QueryRequest:
     """One search, as a front end asks the vault for it.
 
@@ -205,7 +207,7 @@ class QueryRequest:
     cwd: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QueryOutcome:
     """What a query found, and what to tell the user about it.
 
@@ -220,7 +222,7 @@ class QueryOutcome:
     corrected: Suggestion | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Staleness:
     """How many notes changed on disk since the index was written (stat only)."""
 
@@ -238,7 +240,7 @@ class Staleness:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Shown:
     """A note, or a section of it, to show: its sections and its Markdown lines."""
 
@@ -248,7 +250,7 @@ class Shown:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pick:
     """The result a user chose to open: the hit, its file's absolute path, line, column."""
 
@@ -260,7 +262,7 @@ class Pick:
     suggestion: Suggestion | None = None  # a spelling correction offered, not run
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Records:
     """Rows for the table-like commands (tags, links), in any output format.
 
@@ -279,7 +281,7 @@ class Records:
     empty: str = ""  # what to say (one line on stderr) when there are no rows
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class IndexStats:
     """What one ``notesearch index`` run did."""
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 from .paths import within
+from .records import field, record
 
 
 class Format(str, Enum):
@@ -81,7 +81,7 @@ DESCRIPTIONS = {
 NOT_IN_NOTES_FILE = ("notes",)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Settings:
     """Effective settings, each with its source (``default``, a file path, ``env``...)."""
 

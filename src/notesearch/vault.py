@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,6 +33,7 @@ from .models import (
     Shown,
     Staleness,
 )
+from .records import replace
 from .settings import Settings, for_notes
 
 if TYPE_CHECKING:

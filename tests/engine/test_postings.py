@@ -8,7 +8,6 @@ import pickle
 import struct
 import zlib
 from array import array
-from dataclasses import replace
 from operator import itemgetter
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from notesearch.engine import postings
 from notesearch.engine.postings import Scores, link_counts, plain_words
 from notesearch.engine.query import parse_query, tag_filter
 from notesearch.engine.reader import Index
+from notesearch.records import replace
 from tests.helpers import write
 
 

@@ -4,7 +4,6 @@ left to the full update."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from notesearch import records
 from notesearch.engine import build, store, tables
 from notesearch.engine.build import build_index
 from notesearch.models import IndexStats
@@ -21,7 +21,7 @@ from tests.helpers import write
 
 
 def _stats(stats: IndexStats) -> dict[str, Any]:
-    fields = dataclasses.asdict(stats)
+    fields = records.asdict(stats)
     del fields["seconds"]
     return fields
 
@@ -190,11 +190,11 @@ def test_racy_folders_are_listed_again(
     assert fresh.untouched(notes, index, stat, meta)
     assert sorted(listed[0]) == sorted(stat.folders or {})
     # What a listing in the same tick could find that the table does not hold:
-    fewer_assets = dataclasses.replace(stat, assets=stat.assets[1:])
+    fewer_assets = records.replace(stat, assets=stat.assets[1:])
     assert not fresh.untouched(notes, index, fewer_assets, meta)
     known = dict(stat.notes)
     known.pop(sorted(known)[0])
-    fewer_notes = dataclasses.replace(stat, notes=known)
+    fewer_notes = records.replace(stat, notes=known)
     assert not fresh.untouched(notes, index, fewer_notes, meta)
     stats, answer = _update(notes, index, monkeypatch)
     assert answer is not None and not stats.written

@@ -9,13 +9,13 @@ the two parsers differ on purpose are in ``CHANGED``, with what is asserted now.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from notesearch import records
 from notesearch.models import Diagnostic, Note
 from notesearch.notes.parse import parse_note
 from notesearch.notes.read import decode
@@ -124,8 +124,8 @@ def record(result: tuple[Note, list[Diagnostic]]) -> dict[str, Any]:
     """One parse result as JSON data (tuples as lists)."""
     note, diagnostics = result
     data = {
-        "note": dataclasses.asdict(note),
-        "diagnostics": [dataclasses.asdict(d) for d in diagnostics],
+        "note": records.asdict(note),
+        "diagnostics": [records.asdict(d) for d in diagnostics],
     }
     loaded: dict[str, Any] = json.loads(json.dumps(data))
     return loaded

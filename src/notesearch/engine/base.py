@@ -15,15 +15,15 @@ user's, is not damage: those stay errors (``--rebuild`` replaces them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import IndexDamagedError
+from ..records import record
 from . import seal, store, tables
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Base:
     """The live generation, read and checked: what an update starts from."""
 

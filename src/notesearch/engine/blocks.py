@@ -23,13 +23,14 @@ import re
 import struct
 import zlib
 from array import array
-from dataclasses import dataclass
 from pickle import dumps
 from typing import Any
 
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC
 from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from ..records import record
 
 # One term's postings: (document, frequency, where its value ends) for each,
 # and the values one after another.
@@ -38,7 +39,7 @@ Postings = tuple["array[int]", bytearray]
 _TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo's, before the extent
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Layout:
     """How a field's postings are written: its format's boost and value size, the
     codec's postings per block and zlib level."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from ..notes.discover import NoteFile
 from ..notes.links import NoteSet
 from ..notes.names import is_note_name, wiki_name
 from ..notes.read import decode, read_note
+from ..records import record, replace
 from .highlight import words_of
 from .tables import NoteEntry
 
@@ -29,7 +29,7 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Outcome:
     """What became of one note that had to be read.
 

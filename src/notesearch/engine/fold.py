@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
+from ..records import field, record
 from .rank import Scored
 
 HEADING_SIMILARITY = 0.5
@@ -29,7 +29,7 @@ LOOK_AT = 32  # kept results one result is compared with, at most
 _WORD = re.compile(r"\w+")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Folded:
     """A result and the near-identical lower results folded into it."""
 
@@ -87,7 +87,7 @@ def fold(
     return [entry.folded for entry in kept]
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Kept:
     order: int
     note: str

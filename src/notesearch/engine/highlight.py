@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 from whoosh import query
 
 from ..models import Snippet, Span
+from ..records import replace
 from .kept import Kept
 from .reader import Index
 from .schema import SEARCH_FIELDS, make_analyzer

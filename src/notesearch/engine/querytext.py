@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from ..errors import QuerySyntaxError
+from ..records import record
 
 FIELDS = ("title", "heading", "tag", "path", "link", "body")
 ALIASES = {"tags": "tag", "links": "link", "headings": "heading", "file": "path", "text": "body"}
@@ -34,7 +34,7 @@ MAX_WORD = 256  # characters in one word (a run without white space)
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Word:
     """A plain word of the query (not an operator, not a field name)."""
 

@@ -52,10 +52,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..records import record
 from .support import link_support
 
 COORDINATION = 0.3  # what a section missing every query word but one loses (at most)
@@ -72,7 +72,7 @@ IDENTIFIERS_AT_MOST = 16
 _SEPARATORS = re.compile(r"[-_.\s]+")  # between the words of a file name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scored:
     """One candidate with its final score and the parts it is made of."""
 

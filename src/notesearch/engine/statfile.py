@@ -22,14 +22,15 @@ import struct
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from ..records import field, record
 
 if TYPE_CHECKING:
     from .tables import FileTable
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class StatTable:
     """The part of the file table a query needs: which files exist, and their stat signatures.
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..records import field, names, record
 from .statfile import StatTable as StatTable  # where it was before statfile.py
 from .statfile import unpack
 
@@ -24,7 +24,7 @@ STAT = "stat.bin"  # paths and stat signatures only: what every query reads
 META = "meta.json"
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class NoteEntry:
     """What the index remembers of one note file (for incremental updates and links)."""
 
@@ -40,11 +40,11 @@ class NoteEntry:
     links: int = 0
 
 
-ENTRY_FIELDS = tuple(NoteEntry.__dataclass_fields__)
+ENTRY_FIELDS = names(NoteEntry)
 RELIST = (0, 0, 0)  # a folder signature no folder has: the freshness check lists it again
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class FileTable:
     """Every indexed note, plus the other files (link targets) seen under the root."""
 

@@ -10,7 +10,6 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from ..errors import IndexWriteError
 from ..notes.discover import NoteFile
 from ..notes.links import NoteSet
 from ..paths import display
+from ..records import record
 from ..signals import handling
 from . import seal, segments, store
 from .documents import Outcome, documents, examine
@@ -89,7 +89,7 @@ def pool_limit(workers: int) -> int:
     return max(budget // workers, 8 * 1024 * 1024)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Work:
     """What worker processes wrote into an unfinished generation."""
 

@@ -21,11 +21,11 @@ import stat
 import time
 from collections import deque
 from collections.abc import Container, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models import Diagnostic
 from ..paths import within
+from ..records import field, record
 from ..settings import NOTE_SUFFIXES
 from .folders import FolderSignature, folder_signature
 from .names import is_note_name
@@ -39,7 +39,7 @@ MAX_DEPTH = 256
 Frame = tuple[Iterator[os.DirEntry[str]], str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoteFile:
     """A note found on disk: its root-relative path and its stat signature."""
 
@@ -49,7 +49,7 @@ class NoteFile:
     mtime_ns: int
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Discovery:
     """What a walk found. ``folders``: every folder entered (``""`` is the root) with its
     signature; ``simple``: the walk met no symlink and no folder it could not enter,

@@ -9,17 +9,17 @@ Anything unexpected keeps the whole file as body: note text is never lost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..records import field, record
 from . import tags as tagmod
 
 MAX_FRONT_MATTER = 64 * 1024
 MAX_LIST = 1000
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FrontMatter:
     """What front matter contributed, plus where the body starts."""
 

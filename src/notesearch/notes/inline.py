@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from ..models import Link
+from ..records import record
 from . import links as linkmod
 from . import tags as tagmod
 from . import urls
@@ -32,7 +32,7 @@ _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 HTML_ANCHOR = re.compile(r"""<[^<>]*?\b(?:name|id)\s*=\s*["']?([^"'\s<>]+)""", re.IGNORECASE)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Inline:
     """Plain text, tags and links read from one run of inline events."""
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from urllib.parse import unquote
 
 from ..models import Link, LinkKind
+from ..records import replace
 from ..settings import NOTE_SUFFIXES
 from .names import split_anchor, wiki_name
 

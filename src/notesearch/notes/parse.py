@@ -13,13 +13,13 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import pyromark
 
 from ..models import Diagnostic, Link, Note, Section
+from ..records import field, record
 from . import front_matter
 from . import links as linkmod
 from . import tags as tagmod
@@ -42,7 +42,7 @@ _INLINE_TAGS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Markdown:
     """How notes are parsed: CommonMark plus tables (what the index has always read)."""
 
@@ -78,7 +78,7 @@ def _plain_text(run: Sequence[Item]) -> str | None:
     return "\n".join(lines)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Draft:
     """A section while it is being built."""
 

@@ -13,11 +13,11 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass
 from functools import cache
 
 from ..errors import NotARegularFile, UnreadableNoteError
 from ..paths import within
+from ..records import record
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -35,7 +35,7 @@ _CONTINUATION = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•�
 _NEWLINES = re.compile(r"\r\n?")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Decoded:
     """Clean text and what was done to get it."""
 

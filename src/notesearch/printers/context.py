@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
+from ..records import field, record
 from ..settings import Color, Format
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ TERMINAL_ENV = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Terminal:
     """The facts output decisions depend on, measured by the process that shows the output.
 
