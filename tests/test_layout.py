@@ -5,7 +5,7 @@ own package at its own layer):
 
     records  <  collector, errors, models, paths, pidlock, sanitize, signals  <  settings  <  notes/
     <  engine/  <  graph/ and watch  <  vault, editor, printers/  <  answers, live
-    <  serve/, assist/, finder/  <  cli/  <  __init__, __main__
+    <  serve/, assist/, finder/  <  cli/, shortcut  <  __init__, __main__
 
 No import cycles (type-only imports aside); no module over about 300 lines.
 """
@@ -63,6 +63,7 @@ LAYERS = {
     "assist": 7,
     "finder": 7,
     "cli": 8,
+    "shortcut": 8,  # the command line's answer to a plain `index`, before click (no click)
     "__init__": 9,
     "__main__": 9,
 }

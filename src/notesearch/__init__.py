@@ -19,8 +19,6 @@ models), so ``import notesearch`` is cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .errors import (
     AmbiguousNoteError,
     AnchorNotFoundError,
@@ -43,7 +41,11 @@ from .errors import (
     WatchError,
 )
 
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from .engine.build import build_index
     from .engine.reader import Index, open_index
     from .engine.search import search

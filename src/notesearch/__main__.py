@@ -6,17 +6,21 @@ import os
 import sys
 
 from .collector import pause
+from .shortcut import answer
 
 
 def run() -> None:
-    """The process's entry point: the garbage collector paused (:mod:`.collector`), then
-    the command line (imported only now, so its imports run paused too).
+    """The process's entry point: the garbage collector paused (:mod:`.collector`), a
+    plain ``notesearch index`` with nothing to do answered at once (:mod:`.shortcut`),
+    else the command line (imported only now, so its imports run paused too).
 
     A Ctrl-C while the command line is imported ends it as a Ctrl-C in a command
     does: one line, exit 130 (not Python's traceback).
     """
     pause()
     try:
+        if answer(sys.argv[1:]):
+            return
         from .cli import run as run_cli
     except KeyboardInterrupt:
         from .cli.failures import interrupted

@@ -7,11 +7,13 @@ compiling code at import) with no third-party imports, so that every layer
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from .records import field, record
 
-LinkKind = Literal["markdown", "wiki", "embed", "external"]
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    LinkKind = Literal["markdown", "wiki", "embed", "external"]
 
 
 def counted(number: int, noun: str) -> str:

@@ -28,11 +28,12 @@ To type checkers a record is a dataclass (:pep:`681`'s ``dataclass_transform``).
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import TypeVar, overload
+    from typing import Any, TypeVar, overload
 
     from typing_extensions import dataclass_transform
 

@@ -23,11 +23,14 @@ import sys
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from .errors import ConfigError
 from .paths import within
 from .records import field, record
+
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Format(str, Enum):

@@ -3,15 +3,14 @@
 Every front end (the command line, the watch's query server, Python users)
 calls a :class:`Vault` method and gets data back: no printing, no exit
 codes, no reading of the user's config file or environment (the caller
-passes :class:`~notesearch.settings.Settings`).
+passes :class:`~notesearch.settings.Settings`). Heavy modules (Whoosh, the
+parser) are imported by the methods that need them.
 
     vault = Vault(Path("notes"), Path("index"))
     vault.refresh()
     outcome = vault.query(QueryRequest("spot training", tags=("gotcha",)))
     for hit in outcome.result.hits:
         print(hit.section.path, hit.section.line, hit.snippet.text)
-
-Heavy modules (Whoosh, the parser) are imported by the methods that need them.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import NotARegularFile, NothingFoundError, UnreadableNoteError
 from .models import (
@@ -36,11 +34,15 @@ from .models import (
 from .records import replace
 from .settings import Settings, for_notes
 
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from .engine.reader import Index
     from .listings import LinkRef, TagCount, TagNode
 
-T = TypeVar("T")
+    T = TypeVar("T")
+
 WarningSink = Callable[[Diagnostic], None]
 ProgressSink = Callable[[int, int], None]
 
@@ -106,6 +108,14 @@ class Vault:
             key=self.key,
             **self._rules(),
         )
+
+    def unchanged(self, *, lock_timeout: float = 10.0) -> IndexStats | None:
+        """The stats of a :meth:`refresh` that would change nothing, by a stat of each
+        folder and note (nothing written); None when it might. Raises as it does."""
+        from .engine.unchanged import without_update
+
+        index, rules = self.index_dir, self._rules()
+        return without_update(self.notes_dir, index, self.key, lock_timeout=lock_timeout, **rules)
 
     def _rules(self) -> dict[str, Any]:
         settings = self.settings
@@ -289,8 +299,7 @@ class Vault:
                 reason = getattr(exc, "strerror", None) or exc
                 raise UnreadableNoteError(f"cannot read {path}: {reason}") from exc
             if anchor and line is None and anchor_exists(idx, path, anchor):
-                # An HTML anchor or a block id (what `links --broken` accepts) that no
-                # heading has: the section that holds it.
+                # An HTML anchor or block id (`links --broken` accepts) of no heading.
                 line = anchor_line(lines, anchor)
                 anchor = "" if line is not None else anchor
             sections = find_section(idx, path, anchor or None, line)

@@ -36,15 +36,15 @@ def _update(
 ) -> tuple[IndexStats, IndexStats | None]:
     """(the stats of an update, what the quick check answered)."""
     answers: list[IndexStats | None] = []
-    real = build.unchanged
+    real = build.nothing_to_do
 
     def recorded(*args: Any) -> IndexStats | None:
         answers.append(real(*args) if fast else None)
         return answers[-1]
 
-    monkeypatch.setattr(build, "unchanged", recorded)
+    monkeypatch.setattr(build, "nothing_to_do", recorded)
     stats = build_index(notes, index, ignore=ignore, jobs=1)
-    monkeypatch.setattr(build, "unchanged", real)
+    monkeypatch.setattr(build, "nothing_to_do", real)
     return stats, (answers[0] if answers else None)
 
 

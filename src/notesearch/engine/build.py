@@ -20,7 +20,7 @@ from ..models import Diagnostic, IndexStats, Note
 from ..notes.folders import require_folder
 from . import folder, seal, store
 from .tables import FileTable, NoteEntry
-from .unchanged import counts, unchanged
+from .unchanged import counts, nothing_to_do, rules
 
 # What only an update that changes something needs is imported then (an update
 # with nothing to do, the most frequent, is answered before: engine/unchanged.py).
@@ -95,13 +95,11 @@ def build_index(
         extensions = settings["extensions"] if extensions is None else extensions
         ignore = settings["ignore"] if ignore is None else ignore
     assert max_bytes is not None and extensions is not None and ignore is not None
-    discovery = {"extensions": list(extensions), "ignore": list(ignore), "max_bytes": max_bytes}
+    discovery = rules(extensions, ignore, max_bytes)
 
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
-        # A crashed or killed run's leftovers are for the full update to clean (and reseal).
-        quiet = not rebuild and not store.leftovers(index_dir, keep=live)
-        same = unchanged(index_dir, notes_dir, key, discovery) if quiet else None
+        same = None if rebuild else nothing_to_do(index_dir, notes_dir, key, discovery)
         if same is not None:  # nothing changed: found by a stat of each folder and note
             same.seconds = time.perf_counter() - started
             return same

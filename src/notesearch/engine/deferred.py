@@ -18,7 +18,10 @@ import importlib
 import sys
 import types
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
+if TYPE_CHECKING:
+    from typing import Any
 
 # module -> the functions Whoosh imports from it by name (``from m import f``)
 DEFERRED: dict[str, tuple[str, ...]] = {

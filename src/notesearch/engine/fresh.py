@@ -28,11 +28,14 @@ import os
 import stat
 from itertools import chain
 from pathlib import Path
-from typing import Any
 
 from ..notes.folders import folder_signature
 from ..settings import NOTE_SUFFIXES
 from .statfile import StatTable, columns
+
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
+if TYPE_CHECKING:
+    from typing import Any
 
 RACY_NS = 100_000_000  # 0.1 s: a few ticks of the kernel's file clock (1-10 ms)
 RACY_WHOLE_NS = 2_000_000_000  # whole-second stamps: FAT ticks every 2 s, HFS+ and ext3 every 1 s

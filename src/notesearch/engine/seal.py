@@ -56,7 +56,6 @@ import os
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from ..errors import ConfigError, IndexDamagedError, IndexUntrustedError
 from ..paths import display
@@ -234,7 +233,7 @@ def _read(gen: Path, key: bytes) -> dict[str, Entry] | None:
         return None
     try:
         with os.fdopen(fd, "rb") as fh:
-            data: Any = json.loads(fh.read(1 << 24))
+            data = json.loads(fh.read(1 << 24))
         files = {
             str(name): (int(size), str(digest), (int(s[0]), int(s[1]), int(s[2]), int(s[3])))
             for name, (size, digest, s) in data["files"].items()

@@ -22,9 +22,10 @@ import struct
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from ..records import field, record
+
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
 
 if TYPE_CHECKING:
     from .tables import FileTable

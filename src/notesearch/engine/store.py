@@ -29,7 +29,6 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from .. import pidlock
 from ..errors import IndexLockedError, IndexMissingError, IndexVersionError, IndexWriteError
@@ -46,6 +45,10 @@ from .tables import (
     write_bytes,
     write_json,
 )
+
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_VERSION = 6  # 2: no spelling field; 3: aliases in body, stat.json; 4: analysis.py;
 # 5: the title in a note's first section only, title and heading words stored for the ranking;

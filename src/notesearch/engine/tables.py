@@ -13,11 +13,14 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ..records import field, names, record
 from .statfile import StatTable as StatTable  # where it was before statfile.py
 from .statfile import unpack
+
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
+if TYPE_CHECKING:
+    from typing import Any
 
 TABLE = "files.json"
 STAT = "stat.bin"  # paths and stat signatures only: what every query reads

@@ -12,16 +12,26 @@ discovery rules, and the last walk warned about nothing (the full update
 would say it again), is the answer "unchanged", with the counts the last
 write kept in its meta table. Anything else, damage included, is left to
 the full update, which says what it finds.
+
+:func:`without_update` asks the same question on its own, under the lock, and
+writes nothing to the index: what ``notesearch index`` asks before it imports
+the rest of the command line (:mod:`notesearch.shortcut`).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ..errors import NotesearchError
 from ..models import IndexStats
-from . import fresh, seal, store, tables
+from ..notes.folders import require_folder
+from . import folder, fresh, seal, store, tables
+
+TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
+if TYPE_CHECKING:
+    from typing import Any
 
 COUNTS = ("notes", "sections", "tags", "links")  # kept in the meta table of each write
 
@@ -30,6 +40,49 @@ def counts(stats: IndexStats) -> dict[str, int]:
     """What the meta table keeps of a write's stats, for the next update that changes
     nothing."""
     return {name: getattr(stats, name) for name in COUNTS}
+
+
+def rules(extensions: Sequence[str], ignore: Sequence[str], max_bytes: int) -> dict[str, Any]:
+    """The discovery rules as the meta table keeps them (a change of them is a change)."""
+    return {"extensions": list(extensions), "ignore": list(ignore), "max_bytes": max_bytes}
+
+
+def without_update(
+    notes_dir: Path,
+    index_dir: Path,
+    key: bytes,
+    *,
+    extensions: Sequence[str],
+    ignore: Sequence[str],
+    max_bytes: int,
+    lock_timeout: float = 10.0,
+) -> IndexStats | None:
+    """The stats of an update of ``index_dir`` that would change nothing (its
+    ``seconds`` since this call), or None when it might change something: the checks
+    :func:`~.build.build_index` makes before it updates, and no more.
+
+    Raises:
+        NotesFolderError, IndexWriteError, IndexUntrustedError, IndexLockedError: as
+            :func:`~.build.build_index` does.
+    """
+    started = time.perf_counter()
+    require_folder(notes_dir)
+    folder.claim(index_dir, key)  # notesearch's own folder, or refused untouched
+    with store.locked(index_dir, timeout=lock_timeout):
+        same = nothing_to_do(index_dir, notes_dir, key, rules(extensions, ignore, max_bytes))
+    if same is not None:
+        same.seconds = time.perf_counter() - started
+    return same
+
+
+def nothing_to_do(
+    index_dir: Path, notes_dir: Path, key: bytes, discovery: dict[str, Any]
+) -> IndexStats | None:
+    """:func:`unchanged`, unless a crashed or killed run left generations behind (the
+    full update cleans them and reseals). The caller holds the index lock."""
+    if store.leftovers(index_dir, keep=store.current(index_dir)):
+        return None
+    return unchanged(index_dir, notes_dir, key, discovery)
 
 
 def unchanged(

@@ -11,12 +11,16 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from ..models import Link, LinkKind
+from ..models import Link
 from ..records import replace
 from ..settings import NOTE_SUFFIXES
 from .names import split_anchor, wiki_name
+
+if TYPE_CHECKING:
+    from ..models import LinkKind
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
