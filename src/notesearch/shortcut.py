@@ -93,6 +93,9 @@ def answer(argv: Sequence[str], environ: dict[str, str] | None = None) -> bool:
     if stats is None:
         return False
     if not quiet:
-        sys.stderr.write(f"notesearch: {stats.summary()}\n")
-        sys.stderr.flush()
+        try:
+            sys.stderr.write(f"notesearch: {stats.summary()}\n")
+            sys.stderr.flush()
+        except (AttributeError, OSError, ValueError):  # no stderr, or a closed pipe:
+            return False  # the command line's own way of ending then
     return True

@@ -193,3 +193,27 @@ def test_no_index_yet_is_left_to_the_command_line(notes: Path, tmp_path: Path) -
     assert (out, answered, code) == ("", False, 0)
     assert " added, " in err
     assert shortcut.answer(["index", "-q"]) is True
+
+
+@pytest.mark.parametrize("stderr", ["closed", "a closed pipe"])
+def test_no_stderr_ends_as_the_command_line_ends(
+    stderr: str, indexed: Path, tmp_path: Path
+) -> None:
+    """What the command line does then is its own affair; the shortcut does the same."""
+
+    def run(*args: str) -> int:
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            return subprocess.run(
+                [sys.executable, "-m", "notesearch", *args],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL if stderr == "closed" else write,
+                cwd=tmp_path,
+                timeout=120,
+                preexec_fn=(lambda: os.close(2)) if stderr == "closed" else None,
+            ).returncode
+        finally:
+            os.close(write)
+
+    assert run("index") == run("index", "--jobs", "1")
