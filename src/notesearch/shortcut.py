@@ -70,7 +70,7 @@ def parse(argv: Sequence[str]) -> tuple[dict[str, str], bool] | None:
 def answer(argv: Sequence[str], environ: dict[str, str] | None = None) -> bool:
     """Answer the command line ``argv`` (without the program name) when it is a plain
     ``notesearch index`` and nothing changed: the summary on stderr (unless quiet),
-    and True. False leaves the command to the command line (nothing was written)."""
+    and True. False leaves the command to the command line (no generation was written)."""
     parsed = parse(argv)
     if parsed is None:
         return False

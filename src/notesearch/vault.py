@@ -111,7 +111,7 @@ class Vault:
 
     def unchanged(self, *, lock_timeout: float = 10.0) -> IndexStats | None:
         """The stats of a :meth:`refresh` that would change nothing, by a stat of each
-        folder and note (nothing written); None when it might. Raises as it does."""
+        folder and note (no generation written); None when it might. Raises as it does."""
         from .engine.unchanged import without_update
 
         index, rules = self.index_dir, self._rules()

@@ -14,8 +14,9 @@ write kept in its meta table. Anything else, damage included, is left to
 the full update, which says what it finds.
 
 :func:`without_update` asks the same question on its own, under the lock, and
-writes nothing to the index: what ``notesearch index`` asks before it imports
-the rest of the command line (:mod:`notesearch.shortcut`).
+writes no generation (only the lock file, and the index folder when there is
+none yet, as an update would): what ``notesearch index`` asks before it
+imports the rest of the command line (:mod:`notesearch.shortcut`).
 """
 
 from __future__ import annotations
