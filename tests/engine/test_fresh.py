@@ -253,3 +253,27 @@ def test_an_unreadable_folder_means_a_whole_walk(
     )  # what rescan says of a folder it cannot enter
     with open_index(index, notes) as ix:
         assert ix.changes(notes) == (0, 1, 0)
+
+
+def test_whether_anything_changed_stops_at_the_first_change(
+    vault: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`untouched` (the question `notesearch index` asks first) stats notes only up to the
+    first changed one; `changes` (what a query reports) still counts them all."""
+    notes, index = vault
+    (notes / "a.md").write_text("# Alpha\n\nquokka quokka\n", encoding="utf-8")  # first
+    (notes / "sub/deep/d.md").write_text("# Delta\n\ndingo dingo\n", encoding="utf-8")
+    with open_index(index, notes) as ix:
+        assert ix.changes(notes) == (2, 0, 0)
+        statted: list[str] = []
+        real = os.stat
+
+        def counting(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+            statted.append(os.fspath(path))
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(os, "stat", counting)
+        assert fresh.untouched(notes, index, ix.stat, ix.meta) is False
+        monkeypatch.undo()
+        assert fresh.untouched(notes, index, ix.stat, ix.meta) is False
+    assert [p for p in statted if p.endswith(".md")] == [str(notes / "a.md")]

@@ -103,7 +103,7 @@ def untouched(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str
         assets = {a for a in table.assets if a.rpartition("/")[0] in relisted}
         if set(found.assets) != assets:
             return False
-    return _notes_changed(root, table, set(relist), listed) == (0, 0)
+    return _notes_changed(root, table, set(relist), listed, first=True) == (0, 0)
 
 
 def _rules(meta: dict[str, Any]) -> tuple[Any, Any]:
@@ -139,10 +139,17 @@ def _folders_changed(
 
 
 def _notes_changed(
-    root: str, table: StatTable, relisted: set[str], listed: dict[str, tuple[int, int]]
+    root: str,
+    table: StatTable,
+    relisted: set[str],
+    listed: dict[str, tuple[int, int]],
+    *,
+    first: bool = False,
 ) -> tuple[int, int] | None:
     """(changed, removed) known notes: by a stat of each, or by ``listed`` for those in the
-    ``relisted`` folders; None when a note's folder was not walked by the table's build."""
+    ``relisted`` folders; None when a note's folder was not walked by the table's build.
+    ``first``: stop at the first changed or removed note (whether any did is the question:
+    ``notesearch index`` asks it before the update that then counts them)."""
     folders = table.folders or {}
     changed = removed = 0
     last: str | None = None  # the folder of the note before (sorted paths: mostly the same)
@@ -160,20 +167,27 @@ def _notes_changed(
                 fd = None if again else open_folder(folder)
             if again:
                 now = listed.get(path)
+                if now == (size, mtime_ns):
+                    continue
                 if now is None:
                     removed += 1
-                elif now != (size, mtime_ns):
+                else:
                     changed += 1
-                continue
-            try:
-                info = stat_(name, dir_fd=fd) if fd is not None else stat_(f"{root}/{path}")
-            except (OSError, ValueError):
-                removed += 1
-                continue
-            if not is_reg(info.st_mode):
-                removed += 1
-            elif info.st_mtime_ns != mtime_ns or info.st_size != size:
-                changed += 1
+            else:
+                try:
+                    info = stat_(name, dir_fd=fd) if fd is not None else stat_(f"{root}/{path}")
+                except (OSError, ValueError):
+                    removed += 1
+                else:
+                    regular = is_reg(info.st_mode)
+                    if regular and info.st_mtime_ns == mtime_ns and info.st_size == size:
+                        continue
+                    if regular:
+                        changed += 1
+                    else:
+                        removed += 1
+            if first:
+                break
     return changed, removed
 
 
