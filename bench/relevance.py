@@ -86,27 +86,19 @@ LABELS = {
     "held out": "nobody tuned on it or looked at notesearch's answers while judging it",
 }
 
+CORPORA = {"obsidian": "obsidian-help-en", "lambda": "aws-lambda-guide"}  # under --corpora
+
+
+def _held_out(name: str) -> JudgedSet:
+    """The held-out set ``NAME`` (``CORPUS-holdoutN``): its queries in tests/relevance/NAME.json."""
+    return JudgedSet(name, CORPORA[name.split("-")[0]], QUERIES_DIR / f"{name}.json", "held out")
+
+
 SETS: tuple[JudgedSet, ...] = (
-    JudgedSet("obsidian", "obsidian-help-en", QUERIES_DIR / "queries.json", "training"),
-    JudgedSet("lambda", "aws-lambda-guide", QUERIES_DIR / "lambda.json", "training"),
-    JudgedSet(
-        "obsidian-holdout", "obsidian-help-en", QUERIES_DIR / "obsidian-holdout.json", "held out"
-    ),
-    JudgedSet(
-        "lambda-holdout", "aws-lambda-guide", QUERIES_DIR / "lambda-holdout.json", "held out"
-    ),
-    JudgedSet(
-        "obsidian-holdout2", "obsidian-help-en", QUERIES_DIR / "obsidian-holdout2.json", "held out"
-    ),
-    JudgedSet(
-        "lambda-holdout2", "aws-lambda-guide", QUERIES_DIR / "lambda-holdout2.json", "held out"
-    ),
-    JudgedSet(
-        "obsidian-holdout3", "obsidian-help-en", QUERIES_DIR / "obsidian-holdout3.json", "held out"
-    ),
-    JudgedSet(
-        "lambda-holdout3", "aws-lambda-guide", QUERIES_DIR / "lambda-holdout3.json", "held out"
-    ),
+    JudgedSet("obsidian", CORPORA["obsidian"], QUERIES_DIR / "queries.json", "training"),
+    JudgedSet("lambda", CORPORA["lambda"], QUERIES_DIR / "lambda.json", "training"),
+    # Written round by round, a pair at a time (see the README's relevance section).
+    *(_held_out(f"{corpus}-holdout{n}") for n in ("", "2", "3") for corpus in CORPORA),
     JudgedSet(
         "multilingual",
         QUERIES_DIR / "multilingual/notes",
