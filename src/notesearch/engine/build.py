@@ -99,7 +99,7 @@ def build_index(
 
     with store.locked(index_dir, timeout=lock_timeout):
         live = store.current(index_dir)
-        same = None if rebuild else nothing_to_do(index_dir, notes_dir, key, discovery)
+        same = None if rebuild else nothing_to_do(index_dir, notes_dir, key, discovery, live)
         if same is not None:  # nothing changed: found by a stat of each folder and note
             same.seconds = time.perf_counter() - started
             return same

@@ -70,31 +70,32 @@ def without_update(
     require_folder(notes_dir)
     folder.claim(index_dir, key)  # notesearch's own folder, or refused untouched
     with store.locked(index_dir, timeout=lock_timeout):
-        same = nothing_to_do(index_dir, notes_dir, key, rules(extensions, ignore, max_bytes))
+        live, discovery = store.current(index_dir), rules(extensions, ignore, max_bytes)
+        same = nothing_to_do(index_dir, notes_dir, key, discovery, live)
     if same is not None:
         same.seconds = time.perf_counter() - started
     return same
 
 
 def nothing_to_do(
-    index_dir: Path, notes_dir: Path, key: bytes, discovery: dict[str, Any]
+    index_dir: Path, notes_dir: Path, key: bytes, discovery: dict[str, Any], live: Path | None
 ) -> IndexStats | None:
-    """:func:`unchanged`, unless a crashed or killed run left generations behind (the
-    full update cleans them and reseals). The caller holds the index lock."""
-    if store.leftovers(index_dir, keep=store.current(index_dir)):
+    """:func:`unchanged` for the live generation ``live`` (:func:`~.store.current`), unless
+    a crashed or killed run left generations behind (the full update cleans them and
+    reseals). The caller holds the index lock."""
+    if store.leftovers(index_dir, keep=live):
         return None
-    return unchanged(index_dir, notes_dir, key, discovery)
+    return unchanged(index_dir, notes_dir, key, discovery, live)
 
 
 def unchanged(
-    index_dir: Path, notes_dir: Path, key: bytes, discovery: dict[str, Any]
+    index_dir: Path, notes_dir: Path, key: bytes, discovery: dict[str, Any], gen: Path | None
 ) -> IndexStats | None:
     """The stats of an update of ``index_dir`` that would change nothing, or None when it
-    might change something (or the live generation needs a closer look).
+    might change something (or the live generation ``gen`` needs a closer look).
 
     The caller holds the index lock.
     """
-    gen = store.current(index_dir)
     if gen is None:
         return None
     try:
