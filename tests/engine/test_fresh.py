@@ -183,6 +183,88 @@ def test_which_folders_are_racy(name: str) -> None:
     assert fresh.racy((1, started + mtime, started + ctime), started) is expected
 
 
+def _same_signatures(notes: Path, index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coarse clock: every folder keeps the signature the build kept, changed or not."""
+    with open_index(index, notes) as ix:
+        recorded = ix.stat.folders
+    assert recorded is not None
+    by_inode = {kept[0]: kept for kept in recorded.values()}
+    monkeypatch.setattr(fresh, "folder_signature", lambda info: by_inode[info.st_ino])
+
+
+# what happens to the racy folders, with their signatures as kept; settled?
+SETTLE: dict[str, tuple[Callable[[Path], Any], bool]] = {
+    "nothing": (lambda notes: None, True),
+    "a note added": (lambda n: write(n, "sub/new.md", "# New\n"), False),
+    "a note removed": (lambda n: (n / "sub/c.md").unlink(), False),
+    "a note replaced, another size": (lambda n: write(n, "other/e.md", "# Epsilon!\n"), False),
+    "an asset added": (lambda n: write(n, "img/more.png", b"\x89PNG"), False),
+    "a folder added": (lambda n: write(n, "sub/new/x.md", "# X\n"), False),
+    "an ignored file added": (lambda n: write(n, "sub/scratch.tmp.md", "# T\n"), True),
+}
+
+
+def _clock_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The racy window 5 s and the settling's clock 10 s ahead: the folders written or
+    signed just now are racy at the walk, and past their tick when the build settles."""
+    monkeypatch.setattr(fresh, "RACY_NS", 5 * S)
+    monkeypatch.setattr(fresh, "RACY_WHOLE_NS", 5 * S)
+    ahead = type("Clock", (), {"time_ns": staticmethod(lambda: time.time_ns() + 10 * S)})
+    monkeypatch.setattr(fresh, "time", ahead)
+
+
+@pytest.mark.parametrize("name", list(SETTLE), ids=str)
+def test_the_build_settles_the_racy_folders_it_finds_as_it_left_them(
+    name: str, vault: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder that changed in the clock tick of the walk is listed again at every check,
+    unless, looked at again past that tick, it holds what the walk found: then the walk
+    counts as begun then (``scanned_ns``), and the folder is not racy any more."""
+    notes, index = vault
+    change, expected = SETTLE[name]
+    _same_signatures(notes, index, monkeypatch)
+    change(notes)
+    _clock_ahead(monkeypatch)
+    with open_index(index, notes) as ix:
+        assert ix.stat.folders is not None
+        started = max(max(kept[1:]) for kept in ix.stat.folders.values()) + S  # all racy
+        before = time.time_ns()
+        at = fresh.settled(notes, index, ix.stat, started, ix.meta["discovery"])
+    assert (at >= before + 10 * S) is expected
+    assert at == started or expected
+
+
+def test_a_racy_folder_within_its_tick_is_not_settled(
+    vault: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes, index = vault
+    monkeypatch.setattr(fresh, "RACY_NS", 10**18)  # racy at the walk, and racy now
+    with open_index(index, notes) as ix:
+        started = ix.meta["scanned_ns"]
+        assert fresh.settled(notes, index, ix.stat, started, ix.meta["discovery"]) == started
+
+
+def test_after_a_build_that_settled_its_racy_folders_no_check_lists_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Notes written just before the build (an editor hook's update): their folders are
+    racy at the walk; the build, finishing past the tick (here: a clock 10 s ahead for
+    the settling), settles them, and the checks after it stat, and list nothing."""
+    notes, index = tmp_path / "notes", tmp_path / "index"
+    for rel, text in VAULT.items():
+        write(notes, rel, text)
+    _clock_ahead(monkeypatch)
+    walk_began = time.time_ns()
+    build_index(notes, index, jobs=1)
+    with open_index(index, notes) as ix:
+        assert ix.meta["scanned_ns"] > walk_began + 5 * S
+        monkeypatch.setattr(discovery, "rescan", _no_whole_walk)
+        monkeypatch.setattr(discovery, "discover", _no_whole_walk)
+        assert ix.changes(notes) == (0, 0, 0)
+        write(notes, "sub/c.md", "# Gamma\n\ncapybara, edited\n")  # caught by its stat
+        assert ix.changes(notes) == (1, 0, 0)
+
+
 def test_a_note_that_could_not_be_read_stays_new(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

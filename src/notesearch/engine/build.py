@@ -193,7 +193,8 @@ def build_index(
             meta = {
                 "notes_root": str(notes_dir.resolve()),
                 "written": time.time(),
-                "scanned_ns": found.started_ns,  # when the walk began (engine/fresh.py)
+                # when the walk began, or later: its racy folders seen again (engine/fresh.py)
+                "scanned_ns": settled(notes_dir, index_dir, table, found.started_ns, discovery),
                 "discovery": discovery,
                 "counts": counts(stats),  # for an update that changes nothing (unchanged.py)
                 "walk_warnings": len(found.warnings),
@@ -208,6 +209,18 @@ def build_index(
 
         stats.seconds = time.perf_counter() - started
         return stats
+
+
+def settled(
+    notes_dir: Path, index_dir: Path, table: FileTable, started: int, discovery: dict[str, Any]
+) -> int:
+    """:func:`~.fresh.settled` for the file table a build is about to write."""
+    if table.folders is None:
+        return started
+    from .fresh import settled as at
+    from .statfile import StatTable
+
+    return at(notes_dir, index_dir, StatTable.of(table), started, discovery)
 
 
 def _sort(

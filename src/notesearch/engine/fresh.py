@@ -16,6 +16,9 @@ would: a stat of each folder the build walked and of each note it knew.
   (:func:`racy`) may have changed again within the same tick: it is listed
   again at every check, as git does with its "racy" entries; so is a folder
   holding a note that the build found but could not read (``tables.RELIST``).
+  The build looks at such folders once more as it finishes (:func:`settled`):
+  found as its walk left them, once the tick is past, they are not racy for
+  the checks that follow (as git's index refresh does).
 
 When the build met symlinks or folders it could not enter (``folders`` is
 None), or a changed folder holds one now, the whole walk runs instead.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import time
 from itertools import chain
 from pathlib import Path
 
@@ -104,6 +108,44 @@ def untouched(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str
         if set(found.assets) != assets:
             return False
     return _notes_changed(root, table, set(relist), listed, first=True) == (0, 0)
+
+
+def settled(
+    notes_dir: Path, index_dir: Path, table: StatTable, started: int, discovery: dict[str, Any]
+) -> int:
+    """When the walk of the build of ``table`` (by the ``discovery`` rules) may count as
+    begun: ``started``, or now when every folder racy at ``started`` (:func:`racy`) is
+    listed again now, past its clock tick, and holds what the walk found, no folder
+    having moved. A change after that listing moves the folder's signature, so later
+    checks need not list it again.
+    """
+    folders = table.folders
+    if folders is None or not any(racy(kept, started) for kept in folders.values()):
+        return started
+    now = time.time_ns()  # before the folders are looked at again
+    if any(racy(kept, now) for kept in folders.values()):
+        return started  # within the tick still: a change now might not move a signature
+    state = _folders_changed(str(notes_dir), folders, started)
+    if state is None or state[0] or state[2]:
+        return started
+    relist = state[1]
+    from ..notes.discover import rescan
+
+    suffixes, ignore = _rules({"discovery": discovery})
+    found = rescan(notes_dir, relist, folders, [index_dir], suffixes=suffixes, ignore=ignore)
+    if found is None or found.warnings:
+        return started
+    relisted = set(relist)
+
+    def inside(path: str) -> bool:
+        return path.rpartition("/")[0] in relisted
+
+    kept_notes = {p: (s, m) for p, s, m in columns(table.notes) if inside(p)}
+    kept_notes.update((p, (s[0], s[1])) for p, s in table.skipped.items() if inside(p))
+    listed = {n.path: (n.size, n.mtime_ns) for n in found.notes}
+    if listed != kept_notes or set(found.assets) != {a for a in table.assets if inside(a)}:
+        return started
+    return now
 
 
 def _rules(meta: dict[str, Any]) -> tuple[Any, Any]:
