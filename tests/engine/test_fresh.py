@@ -17,6 +17,7 @@ from notesearch import open_index
 from notesearch.engine import fresh, tables
 from notesearch.engine.build import build_index
 from notesearch.engine.documents import Outcome
+from notesearch.engine.statfile import columns
 from notesearch.models import Diagnostic
 from notesearch.notes import discover as discovery
 from notesearch.notes.discover import discover
@@ -192,6 +193,13 @@ def _same_signatures(notes: Path, index: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(fresh, "folder_signature", lambda info: by_inode[info.st_ino])
 
 
+def _settled(notes: Path, index: Path, table: Any, started: int, discovery: Any) -> int:
+    """fresh.settled for what a stat table holds."""
+    assert table.folders is not None
+    known = [*columns(table.notes), *((p, s[0], s[1]) for p, s in table.skipped.items())]
+    return fresh.settled(notes, index, started, discovery, table.folders, known, table.assets)
+
+
 # what happens to the racy folders, with their signatures as kept; settled?
 SETTLE: dict[str, tuple[Callable[[Path], Any], bool]] = {
     "nothing": (lambda notes: None, True),
@@ -229,7 +237,7 @@ def test_the_build_settles_the_racy_folders_it_finds_as_it_left_them(
         assert ix.stat.folders is not None
         started = max(max(kept[1:]) for kept in ix.stat.folders.values()) + S  # all racy
         before = time.time_ns()
-        at = fresh.settled(notes, index, ix.stat, started, ix.meta["discovery"])
+        at = _settled(notes, index, ix.stat, started, ix.meta["discovery"])
     assert (at >= before + 10 * S) is expected
     assert at == started or expected
 
@@ -241,7 +249,7 @@ def test_a_racy_folder_within_its_tick_is_not_settled(
     monkeypatch.setattr(fresh, "RACY_NS", 10**18)  # racy at the walk, and racy now
     with open_index(index, notes) as ix:
         started = ix.meta["scanned_ns"]
-        assert fresh.settled(notes, index, ix.stat, started, ix.meta["discovery"]) == started
+        assert _settled(notes, index, ix.stat, started, ix.meta["discovery"]) == started
 
 
 def test_after_a_build_that_settled_its_racy_folders_no_check_lists_them(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -218,9 +219,13 @@ def settled(
     if table.folders is None:
         return started
     from .fresh import settled as at
-    from .statfile import StatTable
 
-    return at(notes_dir, index_dir, StatTable.of(table), started, discovery)
+    folders = {rel: (sig[0], sig[1], sig[2]) for rel, sig in table.folders.items()}
+    known = chain(
+        ((path, entry.size, entry.mtime_ns) for path, entry in table.notes.items()),
+        ((path, sig[0], sig[1]) for path, sig in table.skipped.items()),
+    )
+    return at(notes_dir, index_dir, started, discovery, folders, known, table.assets)
 
 
 def _sort(

@@ -30,6 +30,7 @@ import contextlib
 import os
 import stat
 import time
+from collections.abc import Iterable, Mapping
 from itertools import chain
 from pathlib import Path
 
@@ -111,16 +112,23 @@ def untouched(notes_dir: Path, index_dir: Path, table: StatTable, meta: dict[str
 
 
 def settled(
-    notes_dir: Path, index_dir: Path, table: StatTable, started: int, discovery: dict[str, Any]
+    notes_dir: Path,
+    index_dir: Path,
+    started: int,
+    discovery: dict[str, Any],
+    folders: Mapping[str, tuple[int, int, int]],
+    known: Iterable[tuple[str, int, int]],
+    assets: Iterable[str],
 ) -> int:
-    """When the walk of the build of ``table`` (by the ``discovery`` rules) may count as
-    begun: ``started``, or now when every folder racy at ``started`` (:func:`racy`) is
-    listed again now, past its clock tick, and holds what the walk found, no folder
-    having moved. A change after that listing moves the folder's signature, so later
-    checks need not list it again.
+    """When the walk of a build, begun at ``started`` by the ``discovery`` rules, may count
+    as begun: ``started``, or now when every folder it kept (``folders``) that was racy at
+    ``started`` (:func:`racy`) is listed again now, past its clock tick, and holds what the
+    walk found (``known``: (path, size, mtime_ns) of each note indexed or skipped;
+    ``assets``), no folder having moved. A change after that listing moves the folder's
+    signature, so later checks need not list it again. ``known`` and ``assets`` are read
+    only then.
     """
-    folders = table.folders
-    if folders is None or not any(racy(kept, started) for kept in folders.values()):
+    if not any(racy(kept, started) for kept in folders.values()):
         return started
     now = time.time_ns()  # before the folders are looked at again
     if any(racy(kept, now) for kept in folders.values()):
@@ -140,10 +148,10 @@ def settled(
     def inside(path: str) -> bool:
         return path.rpartition("/")[0] in relisted
 
-    kept_notes = {p: (s, m) for p, s, m in columns(table.notes) if inside(p)}
-    kept_notes.update((p, (s[0], s[1])) for p, s in table.skipped.items() if inside(p))
     listed = {n.path: (n.size, n.mtime_ns) for n in found.notes}
-    if listed != kept_notes or set(found.assets) != {a for a in table.assets if inside(a)}:
+    if listed != {p: (size, mtime) for p, size, mtime in known if inside(p)}:
+        return started
+    if set(found.assets) != {a for a in assets if inside(a)}:
         return started
     return now
 
@@ -155,7 +163,7 @@ def _rules(meta: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def _folders_changed(
-    root: str, folders: dict[str, tuple[int, int, int]], started: int
+    root: str, folders: Mapping[str, tuple[int, int, int]], started: int
 ) -> tuple[list[str], list[str], set[str]] | None:
     """(the folders whose signature moved, those whose signature is as kept but "racy",
     the folders gone): the first two are to be listed again. None when a folder cannot
