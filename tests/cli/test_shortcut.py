@@ -20,6 +20,7 @@ import pytest
 from notesearch import shortcut
 from notesearch.engine import store
 from notesearch.engine.build import build_index
+from notesearch.shortcut import index as index_shortcut
 from tests.helpers import write
 
 PARSE = [
@@ -53,24 +54,37 @@ PARSE = [
 def test_only_a_plain_index_command_line_is_taken(
     argv: list[str], expected: tuple[dict[str, str], bool] | None
 ) -> None:
-    assert shortcut.parse(argv) == expected
+    assert index_shortcut.parse(argv) == expected
 
 
 # The process's own entry point, as the console script runs it; prints whether the
-# shortcut answered (run returned) and whether click was imported.
+# shortcut answered (notesearch.__main__._end ended it) and whether click was imported.
 PROBE = """
-import json, sys
+import json, os, sys
 sys.argv = ["notesearch", *sys.argv[1:]]
-from notesearch.__main__ import run
+import notesearch.__main__ as entry
+answered, real_end, real_exit = [False], entry._end, os._exit
+
+def end(code):
+    answered[0] = True
+    real_end(code)
+
+def report(code):
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    heavy = [m for m in ("click", "typing", "dataclasses") if m in sys.modules]
+    sys.stderr.write("PROBE " + json.dumps([answered[0], code, heavy]) + "\\n")
+    sys.stderr.flush()
+    real_exit(code)
+
+entry._end, os._exit = end, report
 try:
-    run()
+    entry.run()
 except SystemExit as exc:
-    answered, code = False, exc.code
-else:
-    answered, code = True, 0
-sys.stdout.flush()
-heavy = [m for m in ("click", "typing", "dataclasses") if m in sys.modules]
-sys.stderr.write("PROBE " + json.dumps([answered, code or 0, heavy]) + "\\n")
+    report(exc.code if isinstance(exc.code, int) else int(exc.code is not None))
+report(0)
 """
 
 
@@ -176,7 +190,7 @@ def test_anything_else_is_left_to_the_command_line(
 ) -> None:
     change(notes)
     live = store.current(indexed)
-    assert shortcut.answer(["index"]) is False
+    assert shortcut.answer(["index"]) is None
     assert store.current(indexed) == live  # the shortcut wrote nothing
     out, err, (answered, _, _) = _run("index", cwd=tmp_path)
     assert (out, answered) == ("", False)
@@ -185,16 +199,16 @@ def test_anything_else_is_left_to_the_command_line(
 
 def test_a_locked_index_is_left_to_the_command_line(indexed: Path) -> None:
     with store.locked(indexed, timeout=1.0):
-        assert shortcut.answer(["index"]) is False
-    assert shortcut.answer(["index", "-q"]) is True
+        assert shortcut.answer(["index"]) is None
+    assert shortcut.answer(["index", "-q"]) == 0
 
 
 def test_no_index_yet_is_left_to_the_command_line(notes: Path, tmp_path: Path) -> None:
-    assert shortcut.answer(["index"]) is False
+    assert shortcut.answer(["index"]) is None
     out, err, (answered, code, _) = _run("index", cwd=tmp_path)
     assert (out, answered, code) == ("", False, 0)
     assert " added, " in err
-    assert shortcut.answer(["index", "-q"]) is True
+    assert shortcut.answer(["index", "-q"]) == 0
 
 
 @pytest.mark.parametrize("stderr", ["closed", "a closed pipe"])

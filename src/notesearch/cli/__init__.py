@@ -15,7 +15,8 @@ from importlib import import_module
 import click
 
 from .. import collector
-from .failures import closed_pipe, interrupted, may_end_now
+from ..printers.context import closed_pipe
+from .failures import interrupted, may_end_now
 from .options import global_options
 
 # The commands that keep the garbage collector paused (see notesearch.collector): a

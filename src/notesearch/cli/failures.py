@@ -20,6 +20,7 @@ import click
 
 from ..errors import IndexDamagedError, NothingFoundError
 from ..printers import messages
+from ..printers.context import closed_pipe
 from ..printers.messages import EXIT_ERROR, EXIT_INTERRUPTED
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,19 +95,6 @@ def errors(func: F) -> F:
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
-
-
-def closed_pipe() -> int:
-    """``| head -1`` or ``| grep -q`` closed our stdout: stop quietly, as grep and rg do.
-
-    Stdout is pointed at /dev/null so that the exit flushes cleanly; the exit code is 0.
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file descriptor (tests)
-        pass
-    return 0
 
 
 def interrupted() -> int:

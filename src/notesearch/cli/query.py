@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from ..answers import QueryArgs, run_query
 from ..printers.context import Terminal
 from ..printers.messages import EXIT_FOUND
+from ..serve.served import served_answer
 from ..settings import QUERY_FORMATS, Settings
 from .failures import errors, finished
 from .options import (
@@ -22,9 +21,6 @@ from .options import (
     format_option,
     location_options,
 )
-
-if TYPE_CHECKING:
-    from ..serve.protocol import Output
 
 
 @click.command("query")
@@ -153,7 +149,7 @@ def query_command(
         refresh=refresh,
     )
     terminal = Terminal.current(sys.stdout)
-    served = None if refresh else _ask_server(args, terminal)
+    served = None if refresh else served_answer(args, terminal)
     if served is not None:
         from ..serve.client import replay
 
@@ -164,21 +160,3 @@ def query_command(
     finished()
     if code != EXIT_FOUND:
         raise SystemExit(code)
-
-
-def _ask_server(args: QueryArgs, terminal: Terminal) -> tuple[int, Output] | None:
-    """The answer of the `notesearch watch` serving this index, or None (run in process).
-
-    Not asked when NOTESEARCH_NO_SERVER is set (or NOTESEARCH_DEBUG, which
-    wants a traceback from this process).
-    """
-    if os.environ.get("NOTESEARCH_NO_SERVER") or os.environ.get("NOTESEARCH_DEBUG"):
-        return None
-    try:
-        cwd = os.getcwd()
-    except OSError:  # the working folder was removed
-        return None
-    from ..serve import client
-
-    here = args.located(cwd)
-    return client.ask(here.index_dir, here.notes_dir, here.to_json(), terminal.to_json())

@@ -168,3 +168,16 @@ def _paths(notes_root: str, cwd: str | None, absolute: bool) -> PathDisplay:
         except OSError:  # the working folder was removed: print absolute paths
             cwd, absolute = "/", True
     return PathDisplay(notes_root, cwd, absolute=absolute)
+
+
+def closed_pipe() -> int:
+    """``| head -1`` or ``| grep -q`` closed our stdout: stop quietly, as grep and rg do.
+
+    Stdout is pointed at /dev/null so that the exit flushes cleanly; the exit code is 0.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (tests)
+        pass
+    return 0

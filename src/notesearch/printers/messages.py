@@ -6,9 +6,10 @@ the command line and from a query answered by ``notesearch watch``.
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
 
-from ..errors import NotesearchError
+from ..errors import IndexDamagedError, NotesearchError
 
 if TYPE_CHECKING:
     from ..models import Hit, QueryOutcome, Suggestion
@@ -101,3 +102,19 @@ def explanation(hit: Hit, location: str) -> str:
     factors = " × ".join(f"{name} {value:.2f}" for name, value in parts.items())
     tail = f" ({folded} folded)" if folded else ""
     return _clean(f"explain {hit.rank} {location}: {factors} = {total:.2f}{tail}")
+
+
+def exit_status(body: Callable[[], int], err: Any, *, debug: bool = False) -> int:
+    """Run a query's ``body`` away from the command line (served by a watch, or the
+    plain query of :mod:`notesearch.shortcut`): its exit code, with an error shown on
+    ``err`` exactly as the command line shows it. A closed pipe (BrokenPipeError) is
+    left to the caller, as the command line ends then."""
+    try:
+        return body()
+    except BrokenPipeError:
+        raise
+    except Exception as exc:
+        damage = None if debug else IndexDamagedError.raised_inside_whoosh(exc)
+        message, code = describe(damage or exc, debug=debug)
+        fail(message, err)
+        return code

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import pidlock
+from ..printers.messages import exit_status
 from .place import runtime_dir, socket_name, unsafe
 from .protocol import (
     MAX_CLIENTS,
@@ -29,7 +30,7 @@ from .protocol import (
     encode,
     peer_uid,
 )
-from .service import QueryService, exit_status
+from .service import QueryService
 
 __all__ = ["QueryService", "Server", "exit_status"]
 # A stamp as code_stamp() makes it: protocol, package folder, digest.

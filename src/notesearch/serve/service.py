@@ -7,26 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..printers.messages import exit_status
 from .protocol import QUERY_BUDGET, Declined, Recorder
 
 if TYPE_CHECKING:
     from ..engine.reader import Index
     from ..settings import Settings
-
-
-def exit_status(body: Callable[[], int], err: Any, *, debug: bool = False) -> int:
-    """Run a query's ``body`` away from the command line: its exit code, with an
-    error shown on ``err`` exactly as the command line shows it."""
-    from ..errors import IndexDamagedError
-    from ..printers.messages import describe, fail
-
-    try:
-        return body()
-    except Exception as exc:
-        damage = None if debug else IndexDamagedError.raised_inside_whoosh(exc)
-        message, code = describe(damage or exc, debug=debug)
-        fail(message, err)
-        return code
 
 
 class QueryService:
