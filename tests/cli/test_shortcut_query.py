@@ -227,3 +227,26 @@ def test_a_closed_pipe_ends_quietly(notes: Path, tmp_path: Path) -> None:
     )
     assert proc.stdout.strip().splitlines()[-1] == "status=0"
     assert proc.stderr == ""
+
+
+def test_a_closed_stdout_is_one_line_as_from_the_command_line(
+    indexed: Path, tmp_path: Path
+) -> None:
+    """Started with stdout closed (``>&-``): left to the command line, one line, exit 2."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "notesearch", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "NOTESEARCH_NO_SERVER": "1"},
+            preexec_fn=lambda: os.close(1),
+            timeout=120,
+        )
+
+    plain, other = run("query", "training"), run("query", "training", "--all")
+    assert (plain.returncode, plain.stderr) == (other.returncode, other.stderr)
+    assert plain.returncode == 2
+    assert len(plain.stderr.splitlines()) == 1, plain.stderr

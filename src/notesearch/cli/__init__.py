@@ -86,7 +86,8 @@ def main() -> None:
             cli.main(prog_name="notesearch")
         finally:
             # Flush here, not at interpreter exit, so a closed pipe is seen below.
-            sys.stdout.flush()
+            if sys.stdout is not None:  # None: started with stdout closed (>&-)
+                sys.stdout.flush()
     except BrokenPipeError:
         sys.exit(closed_pipe())
     except KeyboardInterrupt:

@@ -5,7 +5,7 @@ An editor hook or a cron job runs ``notesearch index`` after every change,
 and most of those runs find nothing changed; a shell pipeline or an editor
 runs ``notesearch query WORDS`` and wants its answer now. The command line
 around them (click, and with it ``inspect``) cost a no-change ``index`` four
-fifths of its time and a cold query about a tenth. :func:`answer` takes
+fifths of its time and a cold query about a sixth. :func:`answer` takes
 only their plainest forms (:mod:`.index`, :mod:`.query`), before any of it
 is imported, and does what the command does with the same settings. Any
 other form (another option, ``--help``, ``--`` or a second command word),

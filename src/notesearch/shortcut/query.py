@@ -68,8 +68,8 @@ def answer(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
     ``notesearch query``, its answer printed; None leaves it to the command line
     (nothing was printed)."""
     parsed = parse(argv)
-    if parsed is None:
-        return None
+    if parsed is None or sys.stdout is None or sys.stderr is None:
+        return None  # not this form, or no stdout or stderr: the command line's affair
     given, tags, files_only, words = parsed
     from .. import settings as config
 
