@@ -250,3 +250,23 @@ def test_a_closed_stdout_is_one_line_as_from_the_command_line(
     assert (plain.returncode, plain.stderr) == (other.returncode, other.stderr)
     assert plain.returncode == 2
     assert len(plain.stderr.splitlines()) == 1, plain.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_one_line_as_from_the_command_line(indexed: Path, tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        with open("/dev/full", "w") as full:
+            return subprocess.run(
+                [sys.executable, "-m", "notesearch", *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=tmp_path,
+                env={**os.environ, "NOTESEARCH_NO_SERVER": "1"},
+                timeout=120,
+            )
+
+    plain, other = run("query", "training"), run("query", "training", "--all")
+    assert (plain.returncode, plain.stderr) == (other.returncode, other.stderr)
+    assert plain.returncode == 2
+    assert "No space left on device" in plain.stderr and len(plain.stderr.splitlines()) == 1

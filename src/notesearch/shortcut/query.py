@@ -22,6 +22,7 @@ from . import LOCATIONS, last, located, read
 TYPE_CHECKING = False  # typing's, without importing typing (see notesearch.shortcut)
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from typing import Any
 
     from ..answers import QueryArgs
     from ..settings import Settings
@@ -73,7 +74,7 @@ def answer(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
     given, tags, files_only, words = parsed
     from .. import settings as config
 
-    explicit: dict[str, tuple[object, str]] = dict(located(given, env))
+    explicit: dict[str, tuple[Any, str]] = dict(located(given, env))
     for key in ("color", "format"):
         if key in given:
             explicit[key] = (given[key], "command line")
@@ -97,7 +98,7 @@ def _args(
     from ..answers import QueryArgs
     from ..settings import QUERY_FORMATS
 
-    def setting(key: str, default: object) -> object:
+    def setting(key: str, default: Any) -> Any:
         if settings.sources[key] == "default":
             return default
         value = settings[key]
@@ -115,10 +116,10 @@ def _args(
         notes_dir=str(settings.path("notes")),
         index_dir=str(settings.path("index")),
         tags=tags,
-        limit=limit,  # type: ignore[arg-type]  # as the settings hold it
-        fmt=fmt,  # type: ignore[arg-type]
+        limit=limit,  # as the settings hold it (validated there)
+        fmt=fmt,
         files_only=files_only,
-        color=color,  # type: ignore[arg-type]
+        color=color,
     )
 
 
@@ -131,7 +132,8 @@ def _run(args: QueryArgs, settings: Settings) -> int:
     from ..serve.served import served_answer
 
     out, err = sys.stdout, sys.stderr
-    try:
+
+    def body() -> int:
         terminal = Terminal.current(out)
         served = served_answer(args, terminal)
         if served is not None:
@@ -140,8 +142,11 @@ def _run(args: QueryArgs, settings: Settings) -> int:
             code, output = served
             replay(output, out, err)
         else:
-            code = exit_status(lambda: run_query(args, terminal, out, err, settings=settings), err)
+            code = run_query(args, terminal, out, err, settings=settings)
         out.flush()
+        return code
+
+    try:
+        return exit_status(body, err)  # any error as one line, as the command line says it
     except BrokenPipeError:
         return closed_pipe()
-    return code
