@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from notesearch import build_index, open_index, search
 from notesearch.cli import cli
-from notesearch.settings import ConfigError, load, read_file, user_file
+from notesearch.settings import ConfigError, Settings, load, read_file, user_file
 from tests.helpers import write
 
 
@@ -144,3 +145,35 @@ def test_skipped_note_is_remembered_until_it_changes(tmp_path: Path) -> None:
     write(root, "bin.md", "# Bin\n\nnow text\n")
     fixed = build_index(root, tmp_path / "index")
     assert (fixed.added, fixed.skipped, fixed.notes) == (1, 0, 2)
+
+
+# (key, set by, the command's value, its choices) -> what the command uses
+EFFECTIVE: dict[str, tuple[str, tuple[Any, str] | None, Any, tuple[str, ...] | None, Any]] = {
+    "unset: the command's own": ("limit", None, 10, None, 10),
+    "set in a file": ("limit", (3, "/home/u/.config/notesearch/config.toml"), 10, None, 3),
+    "given on the command line": ("limit", (4, "command line"), 4, None, 4),
+    "a format the command prints": (
+        "format",
+        ("jsonl", "x.toml"),
+        None,
+        ("jsonl", "json"),
+        "jsonl",
+    ),
+    "a format it does not print": ("format", ("rich", "x.toml"), None, ("jsonl", "json"), None),
+    "a folder, relative to its file": (
+        "index",
+        ("idx", "/v/.notesearch.toml"),
+        "index",
+        None,
+        Path("/v/idx"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(EFFECTIVE), ids=str)
+def test_what_a_command_uses_of_a_setting(name: str) -> None:
+    key, set_by, given, choices, expected = EFFECTIVE[name]
+    settings = Settings()
+    if set_by is not None:
+        settings.set(key, *set_by)
+    assert settings.effective(key, given, choices) == expected

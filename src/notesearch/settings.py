@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 
@@ -112,6 +112,20 @@ class Settings:
         if value.is_absolute() or source in NOT_FILES:
             return value
         return Path(source).parent / value
+
+    def effective(self, key: str, given: Any, choices: Sequence[str] | None = None) -> Any:
+        """What a command uses for ``key``: ``given`` (its own default, or the value it was
+        given) when nothing set the key, else the setting (a folder as :meth:`path`
+        makes it); a setting outside ``choices`` (a format this command does not print)
+        leaves ``given``."""
+        if self.sources[key] == "default":
+            return given
+        if key in ("notes", "index"):
+            return self.path(key)
+        value = self.values[key]
+        if choices is not None and value is not None and value not in choices:
+            return given
+        return value
 
 
 # Sources of a value that are not a file (a relative path there is from the working folder).

@@ -54,15 +54,9 @@ def location_options(func: F) -> F:
         except NotesearchError as exc:
             raise CommandError(exc.one_line()) from exc
         for key, param in CONFIGURABLE.items():
-            if param not in kwargs or settings.sources[key] == "default":
-                continue  # the command's own default stands
-            value = settings[key]
-            if key in ("notes", "index"):
-                value = settings.path(key)
-            elif key == "format" and value is not None:
-                choices = _choices(ctx, param)
-                value = value if value in choices else kwargs[param]
-            kwargs[param] = value
+            if param in kwargs:  # else not this command's; unset, its own default stands
+                choices = _choices(ctx, param) if key == "format" else None
+                kwargs[param] = settings.effective(key, kwargs[param], choices)
         return func(**kwargs, settings=settings)
 
     for flag, help_text in (

@@ -91,26 +91,15 @@ def answer(argv: Sequence[str], env: Mapping[str, str]) -> int | None:
 def _args(
     settings: Settings, words: list[str], tags: tuple[str, ...], files_only: bool
 ) -> QueryArgs:
-    """The query's arguments as the command line settles them
-    (:func:`notesearch.cli.options.location_options`): a configured format, limit
-    or colour replaces the command's default, a format the query does not know
-    is ignored."""
+    """The query's arguments as the command line settles them (``location_options``
+    in :mod:`notesearch.cli.options`, by :meth:`~notesearch.settings.Settings.effective`):
+    a configured format, limit or colour replaces the command's default."""
     from ..answers import QueryArgs
     from ..settings import QUERY_FORMATS
 
-    def setting(key: str, default: Any) -> Any:
-        if settings.sources[key] == "default":
-            return default
-        value = settings[key]
-        if key == "format" and value is not None and value not in QUERY_FORMATS:
-            return default
-        return value
-
-    fmt, limit, color = (
-        setting("format", None),
-        setting("limit", DEFAULT_LIMIT),
-        setting("color", "auto"),
-    )
+    fmt = settings.effective("format", None, QUERY_FORMATS)
+    limit = settings.effective("limit", DEFAULT_LIMIT)
+    color = settings.effective("color", "auto")
     return QueryArgs(
         words=tuple(words),
         notes_dir=str(settings.path("notes")),
