@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import pidlock
-from ..printers.messages import exit_status
 from .place import runtime_dir, socket_name, unsafe
 from .protocol import (
     MAX_CLIENTS,
@@ -32,7 +31,7 @@ from .protocol import (
 )
 from .service import QueryService
 
-__all__ = ["QueryService", "Server", "exit_status"]
+__all__ = ["QueryService", "Server"]
 # A stamp as code_stamp() makes it: protocol, package folder, digest.
 _STAMP = re.compile(r"\d+:.+:[0-9a-f]+")
 
