@@ -98,7 +98,7 @@ SETS: tuple[JudgedSet, ...] = (
     JudgedSet("obsidian", CORPORA["obsidian"], QUERIES_DIR / "queries.json", "training"),
     JudgedSet("lambda", CORPORA["lambda"], QUERIES_DIR / "lambda.json", "training"),
     # Written round by round, a pair at a time (see the README's relevance section).
-    *(_held_out(f"{corpus}-holdout{n}") for n in ("", "2", "3", "4") for corpus in CORPORA),
+    *(_held_out(f"{corpus}-holdout{n}") for n in ("", "2", "3", "4", "5") for corpus in CORPORA),
     JudgedSet(
         "multilingual",
         QUERIES_DIR / "multilingual/notes",
