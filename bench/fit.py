@@ -87,18 +87,19 @@ def ranked(cands: Candidates, exponents: dict[str, float]) -> list[str]:
 Judged = list[tuple[Candidates, relevance.Query]]
 
 
+def result(judged: Judged, exponents: dict[str, float]) -> relevance.SystemResult:
+    """bench/relevance.py's result for ``judged`` ranked with ``exponents``."""
+    scored = relevance.SystemResult("fitted")
+    scored.ranked = [ranked(c, exponents) for c, _ in judged]
+    return scored
+
+
 def mrr(judged: Judged, exponents: dict[str, float]) -> float:
-    total = sum(relevance.reciprocal_rank(ranked(c, exponents), q.relevant) for c, q in judged)
-    return total / len(judged) if judged else 0.0
+    return result(judged, exponents).mrr_at([q for _, q in judged])
 
 
 def success(judged: Judged, exponents: dict[str, float]) -> float:
-    hits = sum(
-        relevance.first_relevant_rank(ranked(c, exponents), q.relevant, relevance.SUCCESS_AT)
-        is not None
-        for c, q in judged
-    )
-    return hits / len(judged) if judged else 0.0
+    return result(judged, exponents).success_at([q for _, q in judged])
 
 
 def objective(sets: Sequence[Judged], exponents: dict[str, float]) -> float:
