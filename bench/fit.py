@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             js = chosen[name]
             corpus = js.corpus if isinstance(js.corpus, Path) else args.corpora / js.corpus
+            if not corpus.is_dir():
+                parser.error(f"set {name}: no corpus at {corpus} (pass --corpora DIR)")
             if corpus not in built:
                 built[corpus] = Path(tmp) / f"index-{len(built)}"
                 build_index(corpus, built[corpus], on_warning=lambda _d: None)
